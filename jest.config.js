@@ -18,6 +18,7 @@ export default {
     '<rootDir>/tests/**/*.test.ts',
   ],
   globalSetup: '<rootDir>/tests/support/global-setup.ts',
+  globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
   testTimeout: 30000,
   maxWorkers: 2,
 };

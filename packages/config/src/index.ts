@@ -1,1 +1,9 @@
-export {};
+export {
+  ConfigError,
+  LOCAL_SERVICE_ROLE_KEY,
+  LOCAL_SUPABASE_URL,
+  parseEnv,
+  type SharedEnv,
+  sharedEnvSchema,
+} from './env.js';
+export { createLogger, type Logger, REDACT_PATHS } from './logger.js';

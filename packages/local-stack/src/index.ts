@@ -1,1 +1,10 @@
-export {};
+export { createGatewayApp, type Gateway, startGateway } from './gateway.js';
+export { type IsolatedStack, prepareTestTemplate, startIsolatedStack } from './isolated.js';
+export { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY, signJwt } from './keys.js';
+export { migrate } from './migrate.js';
+export { freePort, waitFor } from './ports.js';
+export { ensureRoles, StackUnavailableError, withClient } from './postgres.js';
+export { type PostgrestProcess, startPostgrest } from './postgrest.js';
+export { type RedisProcess, redisAnswers, startRedisServer } from './redis.js';
+export { DEFAULTS, REPO_ROOT } from './settings.js';
+export { type StackInfo, stackDown, stackSettings, stackUp } from './stack.js';

@@ -1,1 +1,3 @@
-export {};
+export { connectionOptions, type QueueConnectionConfig } from './connection.js';
+export { type DrainPayload, JOBS, QUEUES, type RefreshTokenPayload, SCHEDULERS, type SyncLeadPayload } from './jobs.js';
+export { createSyncProducer, JOB_RETENTION, type SyncProducer } from './producer.js';

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/** A missing or malformed variable: the process stops with this one line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** The local stack's URL and the Supabase CLI's well-known service-role key (public demo values). */
+export const LOCAL_SUPABASE_URL = 'http://127.0.0.1:54321';
+export const LOCAL_SERVICE_ROLE_KEY =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU';
+
+const url = (protocols: string[]) =>
+  z.url({ protocol: new RegExp(`^(${protocols.join('|')})$`), error: `must be a ${protocols.join(' or ')} URL` });
+
+const base64Key32 = z
+  .string()
+  .refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, {
+    message: 'must be 32 bytes, base64-encoded (make one with: openssl rand -base64 32)',
+  });
+
+/** Variables both processes read. Each app extends this with its own. */
+export const sharedEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  REDIS_URL: url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:{}_-]+$/, 'may hold letters, digits and : { } _ -')
+    .default('leadsync'),
+  SUPABASE_URL: url(['http', 'https']).default(LOCAL_SUPABASE_URL),
+  SUPABASE_SERVICE_ROLE_KEY: z.string().min(20, 'must be the service-role JWT').default(LOCAL_SERVICE_ROLE_KEY),
+  ZOHO_CLIENT_ID: z.string().min(1).optional(),
+  ZOHO_CLIENT_SECRET: z.string().min(1).optional(),
+  ZOHO_ACCOUNTS_URL: url(['http', 'https']).default('https://accounts.zoho.com'),
+  ZOHO_API_DOMAIN: url(['http', 'https']).default('https://www.zohoapis.com'),
+  ZOHO_API_VERSION: z
+    .string()
+    .regex(/^v\d+(\.\d+)?$/, 'must look like v8')
+    .default('v8'),
+  ZOHO_REFRESH_TOKEN: z.string().min(1).optional(),
+  ZOHO_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
+  TOKEN_ENCRYPTION_KEY: base64Key32,
+  CRON_SECRET: z.string().min(16, 'must be at least 16 characters'),
+  ALERT_WEBHOOK_URL: url(['http', 'https']).optional(),
+});
+
+export type SharedEnv = z.infer<typeof sharedEnvSchema>;
+
+/**
+ * Parses the environment once, at start-up. NEXT_PUBLIC_SUPABASE_URL is accepted for
+ * SUPABASE_URL because deployments of the original Next.js design set that one.
+ */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const input: Record<string, string | undefined> = { ...env };
+  input.SUPABASE_URL ??= env.NEXT_PUBLIC_SUPABASE_URL;
+  // An empty variable means "not set" (docker-compose and .env files write them that way).
+  for (const [k, v] of Object.entries(input)) if (v === '') delete input[k];
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const name = issue.path.join('.') || 'environment';
+  const message =
+    issue.code === 'invalid_type' && input[name] === undefined ? 'is required but not set' : issue.message;
+  throw new ConfigError(`${name} ${message}`);
+}

@@ -1,0 +1,30 @@
+import { createClient, type SupabaseClient, type SupabaseClientOptions } from '@supabase/supabase-js';
+import WebSocket from 'ws';
+
+type Transport = NonNullable<NonNullable<SupabaseClientOptions<'public'>['realtime']>['transport']>;
+
+export interface DbConfig {
+  /** The Supabase project URL; REST is served at `${url}/rest/v1`. */
+  url: string;
+  serviceRoleKey: string;
+  /** Per-request timeout, so a hung gateway turns into a retryable error instead of a hung request. */
+  timeoutMs?: number;
+}
+
+/**
+ * supabase-js with the service role, for servers: no session persistence, no token refresh.
+ * Node 20 has no global WebSocket and supabase-js builds its realtime client eagerly (and throws
+ * without one), so the `ws` package is handed over there; realtime itself is never used.
+ */
+export function createSupabase(config: DbConfig): SupabaseClient {
+  const timeoutMs = config.timeoutMs ?? 10000;
+  return createClient(config.url, config.serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    global: {
+      fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) }),
+    },
+    ...(typeof globalThis.WebSocket === 'undefined'
+      ? { realtime: { transport: WebSocket as unknown as Transport } }
+      : {}),
+  });
+}

@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type IsolatedStack, startIsolatedStack, withClient } from '@leadsync/local-stack';
+import { createSupabase } from './client.js';
+import { createDb, type Db, DbUnavailableError } from './index.js';
+
+let stack: IsolatedStack;
+let db: Db;
+
+beforeAll(async () => {
+  stack = await startIsolatedStack('db-leads');
+  db = createDb({ url: stack.supabaseUrl, serviceRoleKey: stack.serviceRoleKey });
+});
+afterAll(() => stack.teardown());
+
+const quote = (over: Record<string, unknown> = {}) => ({
+  source: 'quote_form' as const,
+  fields: { name: 'Ada Lovelace', email: `ada+${Math.random()}@example.com`, message: 'A quote please', ...over },
+  rawPayload: { name: 'Ada Lovelace', extra_field: 'kept' },
+});
+
+describe('leads through supabase-js and the gateway', () => {
+  it('stores a lead and reads it back', async () => {
+    const input = quote();
+    const stored = await db.leads.intake(input);
+    expect(stored.outcome).toBe('created');
+    const lead = await db.leads.get(stored.id!);
+    expect(lead).toMatchObject({
+      id: stored.id,
+      source: 'quote_form',
+      status: 'pending',
+      email: input.fields.email,
+      raw_payload: { extra_field: 'kept' },
+      attempts: 0,
+    });
+  });
+
+  it('replays an idempotency key with the same body and refuses it with another', async () => {
+    const input = { ...quote(), idempotencyKey: 'key-1', fingerprint: 'body-a' };
+    const first = await db.leads.intake(input);
+    const again = await db.leads.intake(input);
+    expect(again).toEqual({ id: first.id, status: 'pending', outcome: 'replayed' });
+    const other = await db.leads.intake({ ...input, fingerprint: 'body-b' });
+    expect(other.outcome).toBe('key_reused');
+  });
+
+  it('answers in_flight while another transaction holds the same key', async () => {
+    const key = 'key-in-flight';
+    await withClient(stack.databaseUrl, async (c) => {
+      await c.query('begin');
+      await c.query(`select pg_advisory_xact_lock(hashtextextended('leadsync:idem:quote_form:${key}', 0))`);
+      const res = await db.leads.intake({ ...quote(), idempotencyKey: key, fingerprint: 'x' });
+      expect(res.outcome).toBe('in_flight');
+      await c.query('rollback');
+    });
+    const after = await db.leads.intake({ ...quote(), idempotencyKey: key, fingerprint: 'x' });
+    expect(after.outcome).toBe('created');
+  });
+
+  it('keeps one lead per chat session and merges what a later post adds', async () => {
+    const session = `chat-${Math.random()}`;
+    const base = {
+      source: 'chatbot' as const,
+      fields: {
+        name: 'Grace',
+        email: 'grace@example.com',
+        session_id: session,
+        transcript: [{ role: 'user', content: 'hi' }],
+      },
+      rawPayload: { session_id: session },
+    };
+    const first = await db.leads.intake(base as never);
+    expect(first.outcome).toBe('created');
+    expect((await db.leads.intake(base as never)).outcome).toBe('replayed');
+    const longer = [
+      { role: 'user', content: 'hi' },
+      { role: 'bot', content: 'hello, your phone?' },
+    ];
+    const updated = await db.leads.intake({
+      ...base,
+      fields: { session_id: session, phone: '+44 20 7946 0000', transcript: longer },
+    } as never);
+    expect(updated).toMatchObject({ id: first.id, outcome: 'updated' });
+    const lead = await db.leads.get(first.id!);
+    expect(lead).toMatchObject({
+      email: 'grace@example.com',
+      phone: '+44 20 7946 0000',
+      transcript: longer,
+      content_version: 2,
+    });
+    // a shorter transcript later does not replace the longer one
+    await db.leads.intake({ ...base, fields: { session_id: session, company: 'Navy' } } as never);
+    expect((await db.leads.get(first.id!))?.transcript).toEqual(longer);
+  });
+
+  it('never hands one lead to two concurrent claimers', async () => {
+    for (let i = 0; i < 120; i++) await db.leads.intake(quote());
+    const claims = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => db.leads.claimPending({ limit: 15, worker: `w${i}`, leaseSeconds: 60 })),
+    );
+    const ids = claims.flat().map((l) => l.id);
+    expect(ids.length).toBeGreaterThan(0);
+    expect(new Set(ids).size).toBe(ids.length);
+    // all released again for the next tests
+    await Promise.all(claims.map((_, i) => db.leads.releaseClaims({ worker: `w${i}` })));
+  });
+
+  it('records batch results, and re-queues a lead whose content changed in flight', async () => {
+    const a = await db.leads.intake(quote());
+    const claimed = await db.leads.claimPending({ limit: 1000, worker: 'rec', leaseSeconds: 60 });
+    const mine = claimed.find((l) => l.id === a.id)!;
+    expect(mine.status).toBe('syncing');
+    const others = claimed.filter((l) => l.id !== a.id);
+    await db.leads.releaseClaims({ worker: 'rec', ids: others.map((l) => l.id) });
+    const n = await db.leads.recordResults({
+      worker: 'rec',
+      batchId: '00000000-0000-4000-8000-000000000001',
+      results: [
+        {
+          id: a.id!,
+          version: mine.content_version,
+          outcome: 'synced',
+          zoho_id: '1234567890123456789',
+          zoho_action: 'insert',
+        },
+      ],
+    });
+    expect(n).toBe(1);
+    expect(await db.leads.get(a.id!)).toMatchObject({ status: 'synced', zoho_id: '1234567890123456789' });
+    expect((await db.attempts.forLead(a.id!))[0]).toMatchObject({ outcome: 'synced', worker: 'rec' });
+
+    // version moved on while the batch was out → back to pending, not synced
+    const b = await db.leads.intake(quote());
+    const [claimedB] = (await db.leads.claimPending({ limit: 1000, worker: 'rec2', leaseSeconds: 60 })).filter(
+      (l) => l.id === b.id,
+    );
+    await withClient(stack.databaseUrl, (c) =>
+      c.query('update leads set content_version = content_version + 1 where id = $1', [b.id]),
+    );
+    await db.leads.recordResults({
+      worker: 'rec2',
+      batchId: '00000000-0000-4000-8000-000000000002',
+      results: [{ id: b.id!, version: claimedB!.content_version, outcome: 'synced', zoho_id: '1' }],
+    });
+    expect((await db.leads.get(b.id!))?.status).toBe('pending');
+    await db.leads.releaseClaims({ worker: 'rec2' });
+  });
+
+  it('gives a lead whose lease expired to the next claimer', async () => {
+    const a = await db.leads.intake(quote());
+    const first = await db.leads.claimPending({ limit: 1000, worker: 'crashed', leaseSeconds: 60 });
+    expect(first.map((l) => l.id)).toContain(a.id);
+    expect(
+      (await db.leads.claimPending({ limit: 1000, worker: 'next', leaseSeconds: 60 })).map((l) => l.id),
+    ).not.toContain(a.id);
+    await withClient(stack.databaseUrl, (c) =>
+      c.query(`update leads set claim_expires_at = now() - interval '1 second' where claimed_by = 'crashed'`),
+    );
+    expect((await db.leads.claimPending({ limit: 1000, worker: 'next', leaseSeconds: 60 })).map((l) => l.id)).toContain(
+      a.id,
+    );
+    await db.leads.releaseClaims({ worker: 'next' });
+  });
+});
+
+describe('row-level security', () => {
+  it('refuses the anon key on every table and function', async () => {
+    // the same client the service uses, holding the public anon key instead
+    const anon = createSupabase({ url: stack.supabaseUrl, serviceRoleKey: stack.anonKey });
+    for (const table of ['leads', 'sync_attempts', 'zoho_tokens']) {
+      const read = await anon.from(table).select('*');
+      expect(read.data).toEqual([]);
+      const write = await anon.from(table).insert({});
+      expect(write.error?.code).toBe('42501');
+    }
+    for (const fn of ['lead_stats', 'zoho_token_status', 'claim_pending_leads', 'intake_lead']) {
+      const call = await anon.rpc(fn, {});
+      expect(call.error).not.toBeNull();
+    }
+    // and the service role does see the rows
+    expect((await db.stats.leads()).total).toBeGreaterThan(0);
+  });
+});
+
+describe('when Supabase is down', () => {
+  it('turns a stopped PostgREST and a stopped gateway into a retryable error', async () => {
+    await stack.stopPostgrest();
+    await expect(db.leads.intake(quote())).rejects.toBeInstanceOf(DbUnavailableError);
+    await stack.startPostgrest();
+    await stack.stopGateway();
+    await expect(db.leads.intake(quote())).rejects.toBeInstanceOf(DbUnavailableError);
+    await stack.startGateway();
+    expect((await db.leads.intake(quote())).outcome).toBe('created');
+  });
+});

@@ -1,0 +1,184 @@
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { toDbError } from './errors.js';
+import { run } from './run.js';
+
+export type LeadSource = 'quote_form' | 'chatbot';
+export type LeadStatus = 'pending' | 'syncing' | 'synced' | 'failed' | 'spam';
+export type TranscriptEntry = { role: 'user' | 'bot'; content: string };
+
+/** The normalised fields intake stores; the same names as the columns. */
+export interface LeadFields {
+  name?: string | null;
+  first_name?: string | null;
+  last_name?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  company?: string | null;
+  message?: string | null;
+  transcript?: TranscriptEntry[] | string | null;
+  service?: string | null;
+  budget?: string | null;
+  page_url?: string | null;
+  utm_source?: string | null;
+  utm_medium?: string | null;
+  utm_campaign?: string | null;
+  session_id?: string | null;
+  /** 'spam' holds the lead back from Zoho; default 'pending'. */
+  status?: 'pending' | 'spam';
+}
+
+export interface LeadRow {
+  id: string;
+  source: LeadSource;
+  status: LeadStatus;
+  name: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  phone: string | null;
+  company: string | null;
+  message: string | null;
+  transcript: TranscriptEntry[] | string | null;
+  service: string | null;
+  budget: string | null;
+  page_url: string | null;
+  utm_source: string | null;
+  utm_medium: string | null;
+  utm_campaign: string | null;
+  session_id: string | null;
+  raw_payload: Record<string, unknown>;
+  idempotency_key: string | null;
+  content_version: number;
+  zoho_id: string | null;
+  zoho_action: string | null;
+  attempts: number;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  next_attempt_at: string;
+  claimed_by: string | null;
+  claim_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+  synced_at: string | null;
+}
+
+export type IntakeOutcome = 'created' | 'replayed' | 'updated' | 'key_reused' | 'in_flight';
+
+export interface IntakeInput {
+  source: LeadSource;
+  fields: LeadFields;
+  rawPayload: Record<string, unknown>;
+  idempotencyKey?: string | null;
+  /** A hash of the request body, so a reused Idempotency-Key with another body is recognised. */
+  fingerprint?: string | null;
+}
+
+export interface IntakeResult {
+  id: string | null;
+  status: LeadStatus | null;
+  outcome: IntakeOutcome;
+}
+
+/** One lead's outcome of a sync batch, as record_sync_results takes it. */
+export interface SyncResult {
+  id: string;
+  /** The content_version the batch sent; a newer one sends the lead again. */
+  version: number;
+  outcome: 'synced' | 'failed' | 'retry';
+  zoho_id?: string | null;
+  zoho_action?: string | null;
+  error_code?: string | null;
+  error_message?: string | null;
+  /** For 'retry': not before this time. */
+  retry_at?: string | null;
+}
+
+export function leadsRepository(supabase: SupabaseClient) {
+  return {
+    /** Stores a lead atomically, honouring Idempotency-Key and chatbot sessions (see intake_lead). */
+    async intake(input: IntakeInput): Promise<IntakeResult> {
+      const rows = await run<IntakeResult[]>(
+        'store lead',
+        supabase.rpc('intake_lead', {
+          p_source: input.source,
+          p_fields: input.fields,
+          p_raw_payload: input.rawPayload,
+          p_idempotency_key: input.idempotencyKey ?? null,
+          p_fingerprint: input.fingerprint ?? null,
+        }),
+      );
+      const row = rows?.[0];
+      if (!row) throw new Error('intake_lead returned no row');
+      return row;
+    },
+
+    async get(id: string): Promise<LeadRow | null> {
+      return run<LeadRow>('read lead', supabase.from('leads').select('*').eq('id', id).maybeSingle());
+    },
+
+    /** Claims up to `limit` due leads for `worker` under a lease (FOR UPDATE SKIP LOCKED). */
+    async claimPending(opts: { limit: number; worker: string; leaseSeconds: number }): Promise<LeadRow[]> {
+      const rows = await run<LeadRow[]>(
+        'claim pending leads',
+        supabase.rpc('claim_pending_leads', {
+          p_limit: opts.limit,
+          p_worker: opts.worker,
+          p_lease_seconds: opts.leaseSeconds,
+        }),
+      );
+      return rows ?? [];
+    },
+
+    /** Records a batch's per-lead results and the attempt log in one transaction. */
+    async recordResults(opts: { worker: string; batchId: string; results: SyncResult[] }): Promise<number> {
+      const n = await run<number>(
+        'record sync results',
+        supabase.rpc('record_sync_results', {
+          p_worker: opts.worker,
+          p_batch_id: opts.batchId,
+          p_results: opts.results,
+        }),
+      );
+      return n ?? 0;
+    },
+
+    /** Hands back leads `worker` claimed but did not send (all of them without `ids`). */
+    async releaseClaims(opts: { worker: string; ids?: string[] }): Promise<number> {
+      const n = await run<number>(
+        'release claims',
+        supabase.rpc('release_claims', { p_worker: opts.worker, p_ids: opts.ids ?? null }),
+      );
+      return n ?? 0;
+    },
+
+    /** Puts a failed or spam lead back to pending; null when the lead is not in such a state. */
+    async retry(id: string): Promise<{ id: string; status: LeadStatus } | null> {
+      const rows = await run<{ id: string; status: LeadStatus }[]>(
+        'retry lead',
+        supabase.rpc('retry_lead', { p_id: id }),
+      );
+      return rows?.[0] ?? null;
+    },
+
+    /** Leads whose sync is due now (pending and due, or claimed under an expired lease). */
+    async countDue(): Promise<number> {
+      const now = new Date().toISOString();
+      const { count, error, status } = await supabase
+        .from('leads')
+        .select('id', { count: 'exact', head: true })
+        .or(`and(status.eq.pending,next_attempt_at.lte.${now}),and(status.eq.syncing,claim_expires_at.lt.${now})`);
+      if (error) throw toDbError(error, status, 'count due leads');
+      return count ?? 0;
+    },
+
+    async idsByStatus(status: LeadStatus, limit = 1000): Promise<string[]> {
+      const rows = await run<{ id: string }[]>(
+        'list leads',
+        supabase.from('leads').select('id').eq('status', status).order('created_at').limit(limit),
+      );
+      return (rows ?? []).map((r) => r.id);
+    },
+  };
+}
+
+export type LeadsRepository = ReturnType<typeof leadsRepository>;

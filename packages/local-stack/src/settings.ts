@@ -1,0 +1,33 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Where the repository's files are, wherever the process was started from. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const MIGRATIONS_DIR = resolve(REPO_ROOT, 'supabase/migrations');
+export const STATE_DIR = resolve(REPO_ROOT, '.stack');
+export const SQL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../sql');
+
+/** Ports follow the Supabase CLI (API on 54321) so a local Supabase and this stack are interchangeable. */
+export const DEFAULTS = {
+  databaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
+  databaseName: 'leadsync',
+  testTemplateDatabase: 'leadsync_test_template',
+  redisUrl: 'redis://127.0.0.1:6379',
+  gatewayPort: 54321,
+  postgrestPort: 54330,
+  postgrestAdminPort: 54331,
+  authenticatorPassword: 'postgres',
+} as const;
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export function asAuthenticator(url: string, password: string = DEFAULTS.authenticatorPassword): string {
+  const u = new URL(url);
+  u.username = 'authenticator';
+  u.password = password;
+  return u.toString();
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/**
+ * Every job leadsync runs, in one place: its queue, its name and its payload schema. Producers
+ * build payloads with these schemas and consumers re-validate them, so a job written by an
+ * older or newer process is refused loudly instead of half-processed.
+ */
+export const QUEUES = {
+  /** Sync triggers and drains. Paused by BullMQ's rate limit when Zoho answers 429. */
+  sync: 'lead-sync',
+  /** Token upkeep, kept apart so a Zoho rate limit on the sync queue never delays a refresh. */
+  token: 'zoho-token',
+} as const;
+
+export const JOBS = {
+  /** "Lead X was stored": claim a batch of due leads (X among them, if still due) and upsert it. */
+  syncLead: { queue: QUEUES.sync, name: 'sync-lead', schema: z.object({ leadId: z.uuid() }) },
+  /** Sync every due lead in batches until none is left (the daily scheduler, admin, CLI). */
+  drain: {
+    queue: QUEUES.sync,
+    name: 'drain-pending',
+    schema: z.object({
+      reason: z.enum(['schedule', 'admin', 'cli', 'startup']).default('schedule'),
+      limit: z.number().int().positive().optional(),
+      forceRefresh: z.boolean().optional(),
+    }),
+  },
+  /** Renew the Zoho access token ahead of expiry. */
+  refreshToken: {
+    queue: QUEUES.token,
+    name: 'refresh-token',
+    schema: z.object({ force: z.boolean().default(false) }),
+  },
+} as const;
+
+export type SyncLeadPayload = z.infer<typeof JOBS.syncLead.schema>;
+export type DrainPayload = z.infer<typeof JOBS.drain.schema>;
+export type RefreshTokenPayload = z.infer<typeof JOBS.refreshToken.schema>;
+
+/** Ids of the job schedulers; upserting the same id again updates it, so there is one per id. */
+export const SCHEDULERS = {
+  dailyDrain: 'daily-drain',
+  tokenRefresh: 'token-refresh',
+} as const;
