@@ -1,0 +1,211 @@
+import type { KyInstance, Options } from 'ky';
+import { type CrmClassifyOptions, classifyCrmResponse, classifyRecordResult, type UpsertResult } from './classify.js';
+import { normalizeOrigin } from './data-centers.js';
+import { FixConfigError, ReAuthenticateError, RejectedRequestError, RetryLaterError } from './errors.js';
+import { createHttp, type HttpResult, send } from './http.js';
+import { duplicateCheckFieldsFor } from './mapping.js';
+import type { AccessCredentials, TokenManager } from './token-manager.js';
+
+/**
+ * The CRM side: upsert and search Leads with the access token the token manager hands out.
+ *
+ * Retry policy (documented here because the caller depends on it):
+ * - 401 INVALID_TOKEN / AUTHENTICATION_FAILURE: the token is invalidated, ONE refresh happens
+ *   (shared by every concurrent caller, in every process) and the request is retried ONCE.
+ * - Connection-level failures: ky retries once (`networkRetries`, default 1). Safe for upsert
+ *   because it is idempotent on its duplicate-check field; never on timeouts (Zoho may be
+ *   executing the first attempt).
+ * - Everything else (429, 5xx, timeouts) is thrown as a typed error at once; backoff with jitter
+ *   belongs to the worker, which sees the whole queue.
+ */
+
+export const MAX_RECORDS_PER_CALL = 100;
+
+export type { UpsertFailure, UpsertResult, UpsertSuccess } from './classify.js';
+
+export interface ZohoClientConfig {
+  tokenManager: Pick<TokenManager, 'getCredentials' | 'invalidate'>;
+  /** ZOHO_API_DOMAIN: used only if the token manager has none (the token response's api_domain wins). */
+  apiDomain?: string;
+  /** Default v8. */
+  apiVersion?: string;
+  /** Per request; default 15 s. */
+  timeoutMs?: number;
+  /** Connection-level retries inside the client; default 1. */
+  networkRetries?: number;
+  /**
+   * Zoho automations to run (`trigger`, §10.2). Default: omitted, so the org's workflows and
+   * assignment rules run as for a lead typed in by hand. `[]` runs none.
+   */
+  trigger?: string[];
+  /** 429 handling knobs (tests). */
+  rateLimit?: Pick<CrmClassifyOptions, 'default429WaitMs' | 'random'>;
+  fetch?: typeof fetch;
+}
+
+export type SearchLeadsQuery = { email: string } | { phone: string };
+
+export interface ZohoLeadRecord {
+  id: string;
+  [field: string]: unknown;
+}
+
+export interface ZohoClient {
+  /**
+   * Upserts up to 100 records; one result per input, in input order. Records are sent in at most
+   * two calls: those with an Email (duplicate check on Email) and those without (on Phone), because
+   * Zoho takes one `duplicate_check_fields` list per call and listing both would let an email lead
+   * be merged into another person's record through a shared phone number.
+   *
+   * Request-level failures throw the typed errors (RetryLater, WaitUntil, ReAuthorize, FixConfig),
+   * even when the other group already went through — upsert is idempotent, so the caller may resend
+   * the whole batch. A group Zoho rejects as a malformed request (4xx without per-record results)
+   * yields a non-retryable failure for each of its records instead of failing the batch.
+   *
+   * Phone as a duplicate-check field needs Phone marked unique in the Zoho org (§5). Where Zoho
+   * refuses it, email-less records fall back to Zoho's default check (Email) — they are inserted —
+   * and the client stops asking for Phone.
+   */
+  upsertLeads(records: Record<string, unknown>[], options?: { trigger?: string[] }): Promise<UpsertResult[]>;
+  /** Zoho's search by email/phone (all email or phone fields). No match (HTTP 204) → []. */
+  searchLeads(query: SearchLeadsQuery): Promise<ZohoLeadRecord[]>;
+}
+
+function isPhoneDedupeRefusal(error: RejectedRequestError, fields: string[]): boolean {
+  const apiName = (error.details as { api_name?: unknown } | undefined)?.api_name;
+  return fields.includes('Phone') && error.code === 'INVALID_DATA' && apiName === 'duplicate_check_fields';
+}
+
+export function createZohoClient(config: ZohoClientConfig): ZohoClient {
+  const apiVersion = config.apiVersion ?? 'v8';
+  if (!/^v\d+(\.\d+)?$/.test(apiVersion))
+    throw new FixConfigError('INVALID_API_VERSION', `Zoho API version "${apiVersion}" is not like v8`);
+  const httpOptions = { timeoutMs: config.timeoutMs ?? 15_000, networkRetries: config.networkRetries ?? 1 };
+  const http: KyInstance = createHttp(config.fetch ? { ...httpOptions, fetch: config.fetch } : httpOptions);
+  const tokenManager = config.tokenManager;
+  let phoneDedupeRefused = false;
+
+  function prefixFor(credentials: AccessCredentials): string {
+    const domain =
+      normalizeOrigin(credentials.apiDomain) ?? (config.apiDomain ? normalizeOrigin(config.apiDomain) : null);
+    if (domain === null) throw new FixConfigError('INVALID_API_DOMAIN', 'no valid Zoho API domain is known');
+    return `${domain}/crm/${apiVersion}`;
+  }
+
+  /** One CRM call with the 401 → refresh → retry-once rule; returns the response to read. */
+  async function call(path: string, options: Options & { method: 'get' | 'post' }, what: string): Promise<HttpResult> {
+    for (let attempt = 1; ; attempt += 1) {
+      const credentials = await tokenManager.getCredentials();
+      const result = await send(
+        http,
+        path,
+        {
+          ...options,
+          prefixUrl: prefixFor(credentials),
+          headers: { authorization: `Zoho-oauthtoken ${credentials.accessToken}` },
+        },
+        what,
+      );
+      const error = classifyCrmResponse(result.status, result.body, {
+        headers: result.headers,
+        ...config.rateLimit,
+      });
+      if (error === null) return result;
+      if (error instanceof ReAuthenticateError) {
+        tokenManager.invalidate(credentials.accessToken);
+        if (attempt === 1) continue;
+        // A token minted a moment ago was refused again: not a token problem we can fix by
+        // refreshing more (that would only burn the refresh budget).
+        throw new RetryLaterError(error.code, `${error.message} (again, right after a token refresh)`, {
+          status: error.status,
+          details: error.details,
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  async function upsertGroup(
+    records: Record<string, unknown>[],
+    duplicateCheckFields: string[],
+    trigger: string[] | undefined,
+  ): Promise<UpsertResult[]> {
+    const body: Record<string, unknown> = { data: records, duplicate_check_fields: duplicateCheckFields };
+    if (trigger !== undefined) body.trigger = trigger;
+    let result: HttpResult;
+    try {
+      result = await call('Leads/upsert', { method: 'post', json: body }, 'Zoho Leads upsert');
+    } catch (error) {
+      if (error instanceof RejectedRequestError && isPhoneDedupeRefusal(error, duplicateCheckFields)) {
+        // Zoho accepts only Email and fields marked "Do not allow duplicate values" here (§5). In an
+        // org where Phone is not unique, email-less leads are upserted on Zoho's default (Email),
+        // i.e. inserted. Remembered so later batches do not pay for the refused call again.
+        phoneDedupeRefused = true;
+        return upsertGroup(records, ['Email'], trigger);
+      }
+      if (error instanceof RejectedRequestError) {
+        return records.map(() => ({ ok: false, code: error.code, message: error.message, retryable: false }));
+      }
+      throw error;
+    }
+    const data = (result.body as { data?: unknown } | undefined)?.data;
+    const items = Array.isArray(data) ? data : [];
+    // Zoho answers in input order, one entry per record (§4.2). A missing entry is reported as a
+    // retryable failure rather than guessed: the record may or may not have been written.
+    return records.map(
+      (_, i): UpsertResult =>
+        i < items.length
+          ? classifyRecordResult(items[i])
+          : { ok: false, code: 'MISSING_RESULT', message: 'Zoho returned no result for this record', retryable: true },
+    );
+  }
+
+  return {
+    async upsertLeads(records, options = {}) {
+      if (records.length === 0) return [];
+      if (records.length > MAX_RECORDS_PER_CALL) {
+        throw new RejectedRequestError(
+          'TOO_MANY_RECORDS',
+          `upsertLeads takes at most ${MAX_RECORDS_PER_CALL} records, got ${records.length}`,
+        );
+      }
+      const trigger = options.trigger ?? config.trigger;
+      const groups = new Map<string, number[]>();
+      records.forEach((record, index) => {
+        const fields: string[] = duplicateCheckFieldsFor(record);
+        const key = phoneDedupeRefused && fields[0] === 'Phone' ? 'Email' : fields.join(',');
+        const indexes = groups.get(key) ?? [];
+        indexes.push(index);
+        groups.set(key, indexes);
+      });
+      const results: UpsertResult[] = new Array(records.length);
+      // Sequential on purpose: batches over 10 records count against Zoho's sub-concurrency of 10.
+      for (const [key, indexes] of groups) {
+        const groupResults = await upsertGroup(
+          indexes.map((i) => records[i] as Record<string, unknown>),
+          key.split(','),
+          trigger,
+        );
+        indexes.forEach((recordIndex, i) => {
+          results[recordIndex] = groupResults[i] as UpsertResult;
+        });
+      }
+      return results;
+    },
+
+    async searchLeads(query) {
+      const searchParams: Record<string, string> =
+        'email' in query ? { email: query.email.trim().toLowerCase() } : { phone: query.phone.trim() };
+      const result = await call('Leads/search', { method: 'get', searchParams }, 'Zoho Leads search');
+      // 204 = no match (and no body to parse, §6).
+      if (result.status === 204) return [];
+      const data = (result.body as { data?: unknown } | undefined)?.data;
+      if (!Array.isArray(data)) return [];
+      return data.filter(
+        (item): item is ZohoLeadRecord =>
+          item !== null && typeof item === 'object' && typeof (item as { id?: unknown }).id === 'string',
+      );
+    },
+  };
+}
