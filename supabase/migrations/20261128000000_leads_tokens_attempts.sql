@@ -311,9 +311,11 @@ end;
 $$;
 
 -- ---------------------------------------------------------------------------------------
--- release_claims: a worker shutting down hands back what it claimed but did not send.
+-- release_claims: hand back leads a worker claimed but did not send: on shutdown, or when
+-- Zoho asked us to wait (429) or needs an operator (re-authorise). The claim's attempt is not
+-- counted; p_not_before keeps them from being claimed again before Zoho's reset.
 -- ---------------------------------------------------------------------------------------
-create function public.release_claims(p_worker text, p_ids uuid[] default null)
+create function public.release_claims(p_worker text, p_ids uuid[] default null, p_not_before timestamptz default null)
 returns integer
 language sql
 set search_path = public
@@ -321,7 +323,7 @@ as $$
   with released as (
     update public.leads l set
       status = 'pending', claimed_by = null, claim_expires_at = null,
-      attempts = greatest(l.attempts - 1, 0), next_attempt_at = now(), updated_at = now()
+      attempts = greatest(l.attempts - 1, 0), next_attempt_at = coalesce(p_not_before, now()), updated_at = now()
     where l.status = 'syncing' and l.claimed_by = p_worker and (p_ids is null or l.id = any (p_ids))
     returning l.id
   )
@@ -398,7 +400,7 @@ begin
     'intake_lead(text, jsonb, jsonb, text, text)',
     'claim_pending_leads(integer, text, integer)',
     'record_sync_results(text, uuid, jsonb)',
-    'release_claims(text, uuid[])',
+    'release_claims(text, uuid[], timestamptz)',
     'retry_lead(uuid)',
     'lead_stats()',
     'zoho_token_status()'

@@ -39,6 +39,8 @@ export const sharedEnvSchema = z.object({
     .regex(/^v\d+(\.\d+)?$/, 'must look like v8')
     .default('v8'),
   ZOHO_REFRESH_TOKEN: z.string().min(1).optional(),
+  /** The API derives a default from its PORT. */
+  ZOHO_REDIRECT_URI: url(['http', 'https']).optional(),
   ZOHO_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
   TOKEN_ENCRYPTION_KEY: base64Key32,
   CRON_SECRET: z.string().min(16, 'must be at least 16 characters'),

@@ -142,11 +142,15 @@ export function leadsRepository(supabase: SupabaseClient) {
       return n ?? 0;
     },
 
-    /** Hands back leads `worker` claimed but did not send (all of them without `ids`). */
-    async releaseClaims(opts: { worker: string; ids?: string[] }): Promise<number> {
+    /** Hands back leads `worker` claimed but did not send (all without `ids`), due again at `notBefore`. */
+    async releaseClaims(opts: { worker: string; ids?: string[]; notBefore?: Date }): Promise<number> {
       const n = await run<number>(
         'release claims',
-        supabase.rpc('release_claims', { p_worker: opts.worker, p_ids: opts.ids ?? null }),
+        supabase.rpc('release_claims', {
+          p_worker: opts.worker,
+          p_ids: opts.ids ?? null,
+          p_not_before: opts.notBefore?.toISOString() ?? null,
+        }),
       );
       return n ?? 0;
     },

@@ -2,10 +2,23 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { run } from './run.js';
 
 /**
- * The Zoho token row. Access and refresh token are ciphertext made by the application with
- * TOKEN_ENCRYPTION_KEY; this package never sees them in plain text.
+ * The Zoho connection as stored. Access and refresh token are ciphertext made by the application
+ * with TOKEN_ENCRYPTION_KEY; this package never sees them in plain text. The shape is the
+ * TokenStore of packages/zoho-client, so the repository plugs straight into its token manager.
  */
-export interface TokenRow {
+export interface StoredZohoTokens {
+  accessTokenCiphertext: string | null;
+  refreshTokenCiphertext: string;
+  accessTokenExpiresAt: Date | null;
+  apiDomain: string;
+  accountsServer: string;
+  lastRefreshAt: Date | null;
+  lastRefreshErrorCode: string | null;
+  lastRefreshErrorMessage: string | null;
+  lastRefreshErrorAt: Date | null;
+}
+
+interface TokenRow {
   access_token_ciphertext: string | null;
   refresh_token_ciphertext: string;
   access_token_expires_at: string | null;
@@ -28,30 +41,61 @@ export interface TokenStatus {
   last_refresh_error_at?: string | null;
 }
 
+const toDate = (v: string | null) => (v ? new Date(v) : null);
+const toIso = (v: Date | null) => (v ? v.toISOString() : null);
+
+function fromRow(r: TokenRow): StoredZohoTokens {
+  return {
+    accessTokenCiphertext: r.access_token_ciphertext,
+    refreshTokenCiphertext: r.refresh_token_ciphertext,
+    accessTokenExpiresAt: toDate(r.access_token_expires_at),
+    apiDomain: r.api_domain,
+    accountsServer: r.accounts_server,
+    lastRefreshAt: toDate(r.last_refresh_at),
+    lastRefreshErrorCode: r.last_refresh_error_code,
+    lastRefreshErrorMessage: r.last_refresh_error_message,
+    lastRefreshErrorAt: toDate(r.last_refresh_error_at),
+  };
+}
+
+function toRow(t: StoredZohoTokens): TokenRow {
+  return {
+    access_token_ciphertext: t.accessTokenCiphertext,
+    refresh_token_ciphertext: t.refreshTokenCiphertext,
+    access_token_expires_at: toIso(t.accessTokenExpiresAt),
+    api_domain: t.apiDomain,
+    accounts_server: t.accountsServer,
+    last_refresh_at: toIso(t.lastRefreshAt),
+    last_refresh_error_code: t.lastRefreshErrorCode,
+    last_refresh_error_message: t.lastRefreshErrorMessage,
+    last_refresh_error_at: toIso(t.lastRefreshErrorAt),
+  };
+}
+
+const COLUMNS =
+  'access_token_ciphertext, refresh_token_ciphertext, access_token_expires_at, api_domain, accounts_server, last_refresh_at, last_refresh_error_code, last_refresh_error_message, last_refresh_error_at';
+
 export function tokensRepository(supabase: SupabaseClient) {
   return {
-    async load(): Promise<TokenRow | null> {
-      return run<TokenRow>(
+    async load(): Promise<StoredZohoTokens | null> {
+      const row = await run<TokenRow>(
         'read Zoho tokens',
-        supabase
-          .from('zoho_tokens')
-          .select(
-            'access_token_ciphertext, refresh_token_ciphertext, access_token_expires_at, api_domain, accounts_server, last_refresh_at, last_refresh_error_code, last_refresh_error_message, last_refresh_error_at',
-          )
-          .eq('id', 1)
-          .maybeSingle(),
+        supabase.from('zoho_tokens').select(COLUMNS).eq('id', 1).maybeSingle(),
       );
+      return row ? fromRow(row) : null;
     },
 
-    async save(row: TokenRow): Promise<void> {
+    /** Replaces the whole row. */
+    async save(tokens: StoredZohoTokens): Promise<void> {
       await run(
         'store Zoho tokens',
         supabase
           .from('zoho_tokens')
-          .upsert({ id: 1, ...row, updated_at: new Date().toISOString() }, { onConflict: 'id' }),
+          .upsert({ id: 1, ...toRow(tokens), updated_at: new Date().toISOString() }, { onConflict: 'id' }),
       );
     },
 
+    /** Only the refresh-error fields change; a no-op when nothing is stored. */
     async recordRefreshFailure(f: { code: string; message: string; at: Date }): Promise<void> {
       await run(
         'record token refresh failure',

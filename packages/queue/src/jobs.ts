@@ -20,7 +20,7 @@ export const JOBS = {
     queue: QUEUES.sync,
     name: 'drain-pending',
     schema: z.object({
-      reason: z.enum(['schedule', 'admin', 'cli', 'startup']).default('schedule'),
+      reason: z.enum(['schedule', 'sweep', 'retry', 'admin', 'cli', 'startup']).default('schedule'),
       limit: z.number().int().positive().optional(),
       forceRefresh: z.boolean().optional(),
     }),
@@ -40,5 +40,7 @@ export type RefreshTokenPayload = z.infer<typeof JOBS.refreshToken.schema>;
 /** Ids of the job schedulers; upserting the same id again updates it, so there is one per id. */
 export const SCHEDULERS = {
   dailyDrain: 'daily-drain',
+  /** Immediate mode only: picks up retries that fell due, expired leases and nudges Redis lost. */
+  sweep: 'sweep-due',
   tokenRefresh: 'token-refresh',
 } as const;

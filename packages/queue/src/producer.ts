@@ -1,6 +1,8 @@
 import { Queue } from 'bullmq';
 import { connectionOptions, type QueueConnectionConfig } from './connection.js';
-import { JOBS, QUEUES } from './jobs.js';
+import { type DrainPayload, JOBS, QUEUES } from './jobs.js';
+
+export const DEFAULT_BATCH_WINDOW_MS = 1000;
 
 /** Keep enough history to look at in Bull Board, not enough to fill Redis. */
 export const JOB_RETENTION = {
@@ -12,11 +14,7 @@ export interface SyncProducer {
   queue: Queue;
   /** Nudge the worker about a stored lead. Throws when Redis cannot take it (the lead stays pending). */
   enqueueSync(leadId: string): Promise<string | undefined>;
-  enqueueDrain(payload?: {
-    reason?: 'admin' | 'cli' | 'schedule' | 'startup';
-    limit?: number;
-    forceRefresh?: boolean;
-  }): Promise<string | undefined>;
+  enqueueDrain(payload?: Partial<DrainPayload>): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -24,7 +22,8 @@ export interface SyncProducer {
  * The API's side of the sync queue. The connection does not queue commands while Redis is down
  * (enableOfflineQueue: false), so intake learns at once that the nudge failed instead of hanging.
  */
-export function createSyncProducer(config: QueueConnectionConfig): SyncProducer {
+export function createSyncProducer(config: QueueConnectionConfig & { batchWindowMs?: number }): SyncProducer {
+  const windowMs = config.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS;
   const queue = new Queue(QUEUES.sync, {
     prefix: config.prefix,
     connection: connectionOptions(config.redisUrl, {
@@ -40,7 +39,13 @@ export function createSyncProducer(config: QueueConnectionConfig): SyncProducer 
     queue,
     async enqueueSync(leadId) {
       const data = JOBS.syncLead.schema.parse({ leadId });
-      const job = await queue.add(JOBS.syncLead.name, data);
+      // Micro-batching: the first lead of a window schedules one job at the window's end and the
+      // leads after it join that job (deduplicated), so a burst costs one Zoho call per 100 leads
+      // while a lone lead still reaches Zoho within about a window.
+      const job = await queue.add(JOBS.syncLead.name, data, {
+        delay: windowMs,
+        deduplication: { id: 'sync-window', ttl: Math.max(1, windowMs) },
+      });
       return job.id;
     },
     async enqueueDrain(payload = {}) {

@@ -1,0 +1,45 @@
+import { parseEnv, sharedEnvSchema } from '@leadsync/config';
+import { z } from 'zod';
+
+const ms = (def: number) => z.coerce.number().int().nonnegative().default(def);
+
+export const workerEnvSchema = sharedEnvSchema.extend({
+  // The worker cannot do its job without a Zoho client (the API can: it onboards one).
+  ZOHO_CLIENT_ID: z.string().min(1),
+  ZOHO_CLIENT_SECRET: z.string().min(1),
+  SYNC_MODE: z.enum(['immediate', 'daily']).default('immediate'),
+  SYNC_CRON: z.string().min(9, 'must be a cron pattern such as "0 9 * * *"').default('0 9 * * *'),
+  SYNC_TZ: z.string().default('UTC'),
+  /** Zoho's upsert takes at most 100 records a call. */
+  SYNC_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(100),
+  /**
+   * Batches one worker sends at once. Zoho allows 10 concurrent "complex" calls (upserts of more
+   * than 10 records) per org across every process, so workers × this should stay ≤ 10.
+   */
+  SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(25).default(4),
+  /** Transient failures (network, timeouts, 5xx) a lead survives before it is marked failed. */
+  SYNC_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  SYNC_BACKOFF_BASE_MS: ms(5_000),
+  SYNC_BACKOFF_MAX_MS: ms(3_600_000),
+  /** A claimed lead comes back to pending after this long if its worker died. */
+  SYNC_LEASE_SECONDS: z.coerce.number().int().min(10).default(120),
+  /** In immediate mode: how often due leads are swept up (expired leases, retries, lost nudges); 0 = never. */
+  SYNC_SWEEP_EVERY_MS: ms(60_000),
+  /** The token job runs this often and renews the access token when less than TOKEN_REFRESH_AHEAD_MS is left. */
+  TOKEN_REFRESH_EVERY_MS: z.coerce.number().int().min(1000).default(300_000),
+  TOKEN_REFRESH_AHEAD_MS: z.coerce.number().int().min(1000).default(900_000),
+  /** A sync never uses an access token with less than this left (it refreshes first). */
+  TOKEN_SAFETY_MARGIN_MS: z.coerce.number().int().min(0).default(300_000),
+  /** How long to leave leads alone when Zoho needs an operator (re-authorise, fix configuration). */
+  SYNC_OPERATOR_WAIT_MS: ms(300_000),
+  /** Zoho's 429 names no reset time; the sync queue pauses this long (plus jitter) instead. */
+  ZOHO_RATE_LIMIT_WAIT_MS: z.coerce.number().int().min(100).default(60_000),
+  ZOHO_FIELD_MAPPING_FILE: z.string().optional(),
+  WORKER_ID: z.string().optional(),
+});
+
+export type WorkerConfig = z.infer<typeof workerEnvSchema>;
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  return parseEnv(workerEnvSchema, env);
+}

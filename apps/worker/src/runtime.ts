@@ -1,0 +1,132 @@
+import { hostname } from 'node:os';
+import type { Db, LeadRow } from '@leadsync/db';
+import { connectionOptions, JOB_RETENTION, JOBS, QUEUES } from '@leadsync/queue';
+import { WaitUntilError } from '@leadsync/zoho-client';
+import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import pLimit from 'p-limit';
+import type { Logger } from 'pino';
+import type { WorkerConfig } from './config.js';
+import type { SyncJobContext } from './jobs/context.js';
+import { processDrain } from './jobs/daily-drain.js';
+import { processRefreshToken } from './jobs/refresh-token.js';
+import { processSyncLead } from './jobs/sync-leads.js';
+import { upsertSchedulers } from './schedulers.js';
+import { SyncPausedError } from './sync/sync-batch.js';
+import type { WorkerZoho } from './zoho.js';
+
+export interface WorkerDeps {
+  config: WorkerConfig;
+  db: Db;
+  zoho: WorkerZoho;
+  logger: Logger;
+  onLeadFailed?: (lead: LeadRow, error: { code: string; message: string }) => void;
+}
+
+export interface RunningWorker {
+  workerId: string;
+  queues: { sync: Queue; token: Queue };
+  /** Finishes the batches in flight, hands back unsent claims, closes every connection. */
+  close(): Promise<void>;
+}
+
+export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
+  const { config, db, zoho, logger } = deps;
+  const workerId = config.WORKER_ID ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 6)}`;
+  const connection = connectionOptions(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const prefix = config.REDIS_PREFIX;
+  const queues = {
+    sync: new Queue(QUEUES.sync, { connection, prefix, defaultJobOptions: JOB_RETENTION }),
+    token: new Queue(QUEUES.token, { connection, prefix, defaultJobOptions: JOB_RETENTION }),
+  };
+  const shutdown = new AbortController();
+
+  const ctx: SyncJobContext = {
+    sync: {
+      db,
+      zoho: zoho.leads,
+      logger,
+      onLeadFailed: deps.onLeadFailed,
+      settings: {
+        workerId,
+        batchSize: config.SYNC_BATCH_SIZE,
+        leaseSeconds: config.SYNC_LEASE_SECONDS,
+        maxAttempts: config.SYNC_MAX_ATTEMPTS,
+        backoffBaseMs: config.SYNC_BACKOFF_BASE_MS,
+        backoffMaxMs: config.SYNC_BACKOFF_MAX_MS,
+        operatorWaitMs: config.SYNC_OPERATOR_WAIT_MS,
+      },
+    },
+    tokens: zoho.tokens,
+    zohoSlots: pLimit(config.SYNC_CONCURRENCY),
+    parallelBatches: config.SYNC_CONCURRENCY,
+    signal: shutdown.signal,
+    async scheduleRetryWakeUp(at) {
+      if (!at) return;
+      const second = Math.ceil(at.getTime() / 1000);
+      // one wake-up per second of due time, however many batches ask for it
+      await queues.sync.add(JOBS.drain.name, JOBS.drain.schema.parse({ reason: 'retry' }), {
+        delay: Math.max(0, second * 1000 - Date.now()),
+        jobId: `retry-wakeup-${second}`,
+      });
+    },
+  };
+
+  const syncWorker = new Worker(
+    QUEUES.sync,
+    async (job: Job) => {
+      try {
+        if (job.name === JOBS.syncLead.name) return await processSyncLead(ctx, job);
+        if (job.name === JOBS.drain.name) return await processDrain(ctx, job);
+        throw new UnrecoverableError(`unknown job ${job.name}`);
+      } catch (err) {
+        if (err instanceof SyncPausedError && err.zohoError instanceof WaitUntilError) {
+          // Zoho's 429: pause the whole queue until its reset; the job comes back without
+          // using up an attempt and finds its leads due again then.
+          const waitMs = Math.max(100, err.resumeAt.getTime() - Date.now());
+          logger.warn({ waitMs, code: err.zohoError.code }, 'Zoho asked us to wait; sync queue paused');
+          await queues.sync.rateLimit(waitMs);
+          throw Worker.RateLimitError();
+        }
+        if (err instanceof SyncPausedError) {
+          logger.error({ code: err.zohoError.code, resumeAt: err.resumeAt }, err.message);
+          throw new UnrecoverableError(err.message);
+        }
+        throw err;
+      }
+    },
+    {
+      connection,
+      prefix,
+      concurrency: config.SYNC_CONCURRENCY,
+      // BullMQ applies a manual rateLimit() only to a worker that has a limiter; this one never binds.
+      limiter: { max: 10_000, duration: 1000 },
+    },
+  );
+  const tokenWorker = new Worker(
+    QUEUES.token,
+    (job: Job) => processRefreshToken(zoho.tokens, config.TOKEN_REFRESH_AHEAD_MS, job),
+    { connection, prefix, concurrency: 1 },
+  );
+  for (const w of [syncWorker, tokenWorker]) {
+    w.on('failed', (job, err) => logger.warn({ job: job?.name, jobId: job?.id, err: err.message }, 'job failed'));
+    w.on('error', (err) => logger.error({ err: err.message }, 'worker error'));
+  }
+
+  await upsertSchedulers(queues, config);
+  logger.info({ workerId, mode: config.SYNC_MODE, concurrency: config.SYNC_CONCURRENCY }, 'worker started');
+
+  return {
+    workerId,
+    queues,
+    async close() {
+      shutdown.abort();
+      await Promise.all([syncWorker.close(), tokenWorker.close()]);
+      const released = await db.leads.releaseClaims({ worker: workerId }).catch((err: Error) => {
+        logger.warn({ err: err.message }, 'could not hand back claims; their lease will expire');
+        return 0;
+      });
+      await Promise.all([queues.sync.close(), queues.token.close()]);
+      logger.info({ workerId, released }, 'worker stopped');
+    },
+  };
+}

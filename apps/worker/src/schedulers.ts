@@ -1,0 +1,32 @@
+import { JOB_RETENTION, JOBS, SCHEDULERS } from '@leadsync/queue';
+import type { Queue } from 'bullmq';
+import type { WorkerConfig } from './config.js';
+
+/**
+ * The one place job schedulers are upserted. Upserting by a fixed id updates the scheduler in
+ * place, so however many workers start or restart there is exactly one of each.
+ */
+export async function upsertSchedulers(queues: { sync: Queue; token: Queue }, config: WorkerConfig): Promise<void> {
+  await queues.sync.upsertJobScheduler(
+    SCHEDULERS.dailyDrain,
+    { pattern: config.SYNC_CRON, tz: config.SYNC_TZ },
+    { name: JOBS.drain.name, data: JOBS.drain.schema.parse({ reason: 'schedule' }), opts: JOB_RETENTION },
+  );
+
+  if (config.SYNC_MODE === 'immediate' && config.SYNC_SWEEP_EVERY_MS > 0) {
+    await queues.sync.upsertJobScheduler(
+      SCHEDULERS.sweep,
+      { every: config.SYNC_SWEEP_EVERY_MS },
+      { name: JOBS.drain.name, data: JOBS.drain.schema.parse({ reason: 'sweep' }), opts: JOB_RETENTION },
+    );
+  } else {
+    // daily mode means only the scheduled drain: a sweep left by an earlier configuration goes
+    await queues.sync.removeJobScheduler(SCHEDULERS.sweep);
+  }
+
+  await queues.token.upsertJobScheduler(
+    SCHEDULERS.tokenRefresh,
+    { every: config.TOKEN_REFRESH_EVERY_MS },
+    { name: JOBS.refreshToken.name, data: JOBS.refreshToken.schema.parse({}), opts: JOB_RETENTION },
+  );
+}

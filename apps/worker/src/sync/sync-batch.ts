@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+import type { Db, LeadRow, SyncResult } from '@leadsync/db';
+import {
+  duplicateCheckFieldsFor,
+  FixConfigError,
+  ReAuthorizeError,
+  RejectedRequestError,
+  type UpsertResult,
+  WaitUntilError,
+  ZohoError,
+} from '@leadsync/zoho-client';
+import type { Logger } from 'pino';
+import { backoffDelayMs, splitSamePersonIntoRounds } from './plan.js';
+
+/** What the sync path needs of Zoho: the mapping and the Leads upsert (one result per record, in order). */
+export interface ZohoLeadsPort {
+  toZohoLead(lead: LeadRow): Record<string, unknown>;
+  upsertLeads(records: Record<string, unknown>[]): Promise<UpsertResult[]>;
+}
+
+export interface SyncSettings {
+  workerId: string;
+  batchSize: number;
+  leaseSeconds: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** How long leads are left alone when only an operator can help (re-authorise, configuration). */
+  operatorWaitMs: number;
+}
+
+export interface SyncDeps {
+  db: Db;
+  zoho: ZohoLeadsPort;
+  settings: SyncSettings;
+  logger: Logger;
+  /** A lead Zoho will not take (or that ran out of attempts): alerts hook in here. */
+  onLeadFailed?: (lead: LeadRow, error: { code: string; message: string }) => void;
+  /** Observability hook: one call per Zoho upsert. */
+  onZohoCall?: (call: { records: number; outcome: 'ok' | 'error'; code?: string }) => void;
+}
+
+export interface BatchOutcome {
+  claimed: number;
+  synced: number;
+  failed: number;
+  retrying: number;
+  released: number;
+  zohoCalls: number;
+  /** Earliest time a lead of this batch is due again after a transient failure. */
+  nextRetryAt: Date | null;
+}
+
+export const EMPTY_OUTCOME: BatchOutcome = {
+  claimed: 0,
+  synced: 0,
+  failed: 0,
+  retrying: 0,
+  released: 0,
+  zohoCalls: 0,
+  nextRetryAt: null,
+};
+
+/**
+ * Zoho refused to take anything for now (429 / throttle, or a person must re-authorise or fix
+ * configuration). The batch's unsent leads were handed back; the caller pauses accordingly.
+ */
+export class SyncPausedError extends Error {
+  override name = 'SyncPausedError';
+  constructor(
+    readonly zohoError: ZohoError,
+    readonly resumeAt: Date,
+  ) {
+    super(`sync paused until ${resumeAt.toISOString()}: ${zohoError.code} ${zohoError.message}`);
+  }
+}
+
+/**
+ * The sync path, one batch: claim up to batchSize due leads under a lease, upsert them into Zoho,
+ * and record every lead's result (and the attempt log) in one database call.
+ *
+ * Exactly once in Zoho rests on three things: the claim hands a lead to one worker at a time
+ * (SKIP LOCKED + lease); upsert on Email/Phone makes a repeated send update the same Zoho record
+ * instead of adding one (a crash between Zoho's answer and our record means a resend, not a
+ * duplicate); and a lead is pending until Zoho has acknowledged it.
+ */
+export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize): Promise<BatchOutcome> {
+  const { db, zoho, settings, logger } = deps;
+  const leads = await db.leads.claimPending({
+    limit: Math.min(limit, settings.batchSize),
+    worker: settings.workerId,
+    leaseSeconds: settings.leaseSeconds,
+  });
+  if (leads.length === 0) return { ...EMPTY_OUTCOME };
+
+  const batchId = randomUUID();
+  const outcome: BatchOutcome = { ...EMPTY_OUTCOME, claimed: leads.length };
+  const results: SyncResult[] = [];
+
+  const fail = (lead: LeadRow, code: string, message: string) => {
+    results.push({
+      id: lead.id,
+      version: lead.content_version,
+      outcome: 'failed',
+      error_code: code,
+      error_message: message,
+    });
+    outcome.failed += 1;
+    deps.onLeadFailed?.(lead, { code, message });
+  };
+  const retryLater = (lead: LeadRow, code: string, message: string) => {
+    if (lead.attempts >= settings.maxAttempts)
+      return fail(lead, code, `gave up after ${lead.attempts} attempts: ${message}`);
+    const retryAt = new Date(Date.now() + backoffDelayMs(lead.attempts, settings.backoffBaseMs, settings.backoffMaxMs));
+    results.push({
+      id: lead.id,
+      version: lead.content_version,
+      outcome: 'retry',
+      error_code: code,
+      error_message: message,
+      retry_at: retryAt.toISOString(),
+    });
+    outcome.retrying += 1;
+    if (!outcome.nextRetryAt || retryAt < outcome.nextRetryAt) outcome.nextRetryAt = retryAt;
+  };
+
+  const mapped: Array<{ lead: LeadRow; record: Record<string, unknown> }> = [];
+  for (const lead of leads) {
+    try {
+      mapped.push({ lead, record: zoho.toZohoLead(lead) });
+    } catch (err) {
+      fail(lead, 'MAPPING_FAILED', (err as Error).message);
+    }
+  }
+
+  const rounds = splitSamePersonIntoRounds(mapped, ({ record }) => {
+    const field = duplicateCheckFieldsFor(record)[0];
+    return `${field}:${String(record[field] ?? '')}`;
+  });
+  for (const [index, round] of rounds.entries()) {
+    let answers: UpsertResult[];
+    try {
+      outcome.zohoCalls += 1;
+      answers = await zoho.upsertLeads(round.map((r) => r.record));
+      deps.onZohoCall?.({ records: round.length, outcome: 'ok' });
+    } catch (err) {
+      const code = err instanceof ZohoError ? err.code : 'UNEXPECTED';
+      deps.onZohoCall?.({ records: round.length, outcome: 'error', code });
+      const pauseUntil = pauseFor(err, settings.operatorWaitMs);
+      if (pauseUntil) {
+        // Nothing of this round or the ones after it reached Zoho: hand them back uncounted.
+        const unsent = rounds.slice(index).flatMap((r) => r.map(({ lead }) => lead.id));
+        await db.leads.recordResults({ worker: settings.workerId, batchId, results });
+        outcome.released = await db.leads.releaseClaims({
+          worker: settings.workerId,
+          ids: unsent,
+          notBefore: pauseUntil,
+        });
+        throw new SyncPausedError(err as ZohoError, pauseUntil);
+      }
+      if (!(err instanceof ZohoError)) logger.error({ err, batchId }, 'unexpected error while sending a batch to Zoho');
+      const message = (err as Error).message;
+      // Zoho refused the request as such: sending it unchanged would get the same answer.
+      for (const { lead } of round) (err instanceof RejectedRequestError ? fail : retryLater)(lead, code, message);
+      continue;
+    }
+    for (const [i, { lead }] of round.entries()) {
+      const answer = answers[i];
+      if (!answer) {
+        retryLater(lead, 'MISSING_RESULT', 'Zoho gave no result for this record');
+      } else if (answer.ok) {
+        results.push({
+          id: lead.id,
+          version: lead.content_version,
+          outcome: 'synced',
+          zoho_id: answer.zohoId,
+          zoho_action: answer.action,
+        });
+        outcome.synced += 1;
+      } else {
+        const message = `${answer.message}${answer.field ? ` (${answer.field})` : ''}`;
+        (answer.retryable ? retryLater : fail)(lead, answer.code, message);
+      }
+    }
+  }
+
+  await db.leads.recordResults({ worker: settings.workerId, batchId, results });
+  logger.info(
+    { batchId, claimed: outcome.claimed, synced: outcome.synced, failed: outcome.failed, retrying: outcome.retrying },
+    'batch synced',
+  );
+  return outcome;
+}
+
+function pauseFor(err: unknown, operatorWaitMs: number): Date | null {
+  if (err instanceof WaitUntilError) return err.resetAt;
+  if (err instanceof ReAuthorizeError || err instanceof FixConfigError) return new Date(Date.now() + operatorWaitMs);
+  return null;
+}

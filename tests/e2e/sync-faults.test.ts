@@ -1,0 +1,101 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { type SyncHarness, startSyncHarness } from '../support/sync-harness.js';
+
+/**
+ * Each fault on its own harness (own database, simulator and Redis prefix), checked against the
+ * simulator's records and counters as well as the database.
+ */
+describe('sync under Zoho faults', () => {
+  let h: SyncHarness;
+  afterEach(() => h.teardown());
+
+  const expectExactlyOnce = (n: number) => {
+    const counters = h.sim.control.counters();
+    expect(counters.records).toBe(n);
+    expect(counters.duplicateEmails).toBe(0);
+  };
+
+  it('retries through a run of 5xx answers and recovers', async () => {
+    h = await startSyncHarness('fault-5xx');
+    await h.storeLeads(50);
+    h.sim.control.injectFaults({ kind: 'status', status: 500, count: 3, endpoint: 'upsert' });
+    await h.startWorker();
+    await h.triggerDrain();
+    await h.waitForStatus('synced', 50);
+    expectExactlyOnce(50);
+    expect(h.sim.control.counters().calls.upsert?.['500']).toBe(3);
+    const attempts = await h.db.attempts.forLead((await h.db.leads.idsByStatus('synced'))[0]!);
+    expect(attempts.map((a) => a.outcome)).toContain('retry');
+  });
+
+  it('gives up on a lead after the configured attempts and keeps the last error', async () => {
+    h = await startSyncHarness('fault-give-up', { env: { SYNC_MAX_ATTEMPTS: '2' } });
+    await h.storeLeads(1);
+    h.sim.control.injectFaults({ kind: 'status', status: 503, count: 100, endpoint: 'upsert' });
+    await h.startWorker();
+    await h.triggerDrain();
+    await h.waitForStatus('failed', 1);
+    const [id] = await h.db.leads.idsByStatus('failed');
+    const lead = await h.db.leads.get(id!);
+    expect(lead).toMatchObject({ attempts: 2 });
+    expect(lead?.last_error_message).toMatch(/gave up after 2 attempts/);
+    expect(h.sim.control.counters().records).toBe(0);
+  });
+
+  it('pauses on a 429 storm (concurrency limit 1) without burning attempts, then delivers everything', async () => {
+    h = await startSyncHarness('fault-429', {
+      sim: { concurrencyLimit: 1, latencyMs: 50 },
+      env: { SYNC_CONCURRENCY: '4', ZOHO_RATE_LIMIT_WAIT_MS: '300', SYNC_BATCH_SIZE: '20' },
+    });
+    await h.storeLeads(200);
+    await h.startWorker();
+    await h.triggerDrain();
+    await h.waitForStatus('synced', 200);
+    expectExactlyOnce(200);
+    const counters = h.sim.control.counters();
+    expect(counters.concurrencyRejections).toBeGreaterThan(0);
+    // rate-limited sends are handed back uncounted: nobody used up attempts on 429
+    const stats = await h.countByStatus();
+    expect(stats.failed ?? 0).toBe(0);
+  });
+
+  it('times out hanging requests and resends without duplicates', async () => {
+    h = await startSyncHarness('fault-hang', { env: { ZOHO_TIMEOUT_MS: '500' } });
+    await h.storeLeads(30);
+    h.sim.control.injectFaults({ kind: 'hang', count: 2, endpoint: 'upsert' });
+    await h.startWorker();
+    await h.triggerDrain();
+    await h.waitForStatus('synced', 30);
+    expectExactlyOnce(30);
+  });
+
+  it('a response lost after Zoho stored the records does not duplicate them on resend', async () => {
+    h = await startSyncHarness('fault-drop-after');
+    await h.storeLeads(40);
+    h.sim.control.injectFaults({ kind: 'drop', count: 1, endpoint: 'upsert', phase: 'after' });
+    await h.startWorker();
+    await h.triggerDrain();
+    await h.waitForStatus('synced', 40);
+    expectExactlyOnce(40);
+  });
+
+  it('refreshes once when every access token expires mid-run', async () => {
+    h = await startSyncHarness('fault-expired', {
+      sim: { latencyMs: 20 },
+      env: { SYNC_BATCH_SIZE: '10', SYNC_CONCURRENCY: '3' },
+    });
+    await h.storeLeads(100);
+    await h.startWorker();
+    await h.triggerDrain();
+    await h.waitForStatus('synced', 30);
+    const before = h.sim.control.counters().refreshes.total;
+    h.sim.control.expireAccessTokens();
+    await h.waitForStatus('synced', 100);
+    expectExactlyOnce(100);
+    const counters = h.sim.control.counters();
+    expect(counters.refreshes.total - before).toBe(1);
+    // the expired tokens were used (401 INVALID_TOKEN), and one refresh served every batch
+    expect(counters.calls.upsert?.['401'] ?? 0).toBeGreaterThan(0);
+    expect((await h.countByStatus()).failed ?? 0).toBe(0);
+  });
+});

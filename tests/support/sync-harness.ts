@@ -1,0 +1,155 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { createLogger } from '@leadsync/config';
+import { createDb, type Db, type LeadFields, type LeadSource } from '@leadsync/db';
+import { type IsolatedStack, REPO_ROOT, startIsolatedStack, waitFor, withClient } from '@leadsync/local-stack';
+import { connectionOptions, JOBS, QUEUES } from '@leadsync/queue';
+import { loadWorkerConfig, type WorkerConfig } from '@leadsync/worker/config';
+import { type RunningWorker, startWorker } from '@leadsync/worker/runtime';
+import { createWorkerZoho } from '@leadsync/worker/zoho';
+import { startZohoSim, type ZohoSim, type ZohoSimOptions } from '@leadsync/zoho-sim';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+
+/**
+ * Everything a sync test needs, all its own: a database + PostgREST + gateway, a Zoho simulator,
+ * a Redis key prefix, Zoho tokens seeded against the simulator, and workers (in-process or as
+ * real processes that can be SIGKILLed).
+ */
+export interface SyncHarness {
+  stack: IsolatedStack;
+  sim: ZohoSim;
+  db: Db;
+  env: Record<string, string>;
+  /** Inserts `n` quote leads in one SQL statement (for large drains). */
+  storeLeadsBulk(n: number): Promise<void>;
+  /** Stores `n` leads straight into the database (intake is tested elsewhere). */
+  storeLeads(n: number, make?: (i: number) => { source?: LeadSource; fields: LeadFields }): Promise<string[]>;
+  startWorker(env?: Record<string, string>): Promise<RunningWorker>;
+  spawnWorker(env?: Record<string, string>): ChildProcess;
+  /** Adds a drain job, as the daily scheduler or an admin would. */
+  triggerDrain(): Promise<void>;
+  countByStatus(): Promise<Record<string, number>>;
+  waitForStatus(status: string, count: number, timeoutMs?: number): Promise<void>;
+  teardown(): Promise<void>;
+}
+
+export async function startSyncHarness(
+  label: string,
+  options: { sim?: ZohoSimOptions; env?: Record<string, string> } = {},
+): Promise<SyncHarness> {
+  const stack = await startIsolatedStack(label);
+  const sim = await startZohoSim(options.sim);
+  const db = createDb({ url: stack.supabaseUrl, serviceRoleKey: stack.serviceRoleKey });
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'error',
+    REDIS_URL: stack.redisUrl,
+    REDIS_PREFIX: stack.redisPrefix,
+    SUPABASE_URL: stack.supabaseUrl,
+    SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
+    ZOHO_CLIENT_ID: 'sim-client-id',
+    ZOHO_CLIENT_SECRET: 'sim-client-secret',
+    ZOHO_ACCOUNTS_URL: sim.accountsUrl,
+    ZOHO_API_DOMAIN: sim.apiDomain,
+    ZOHO_TIMEOUT_MS: '2000',
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    CRON_SECRET: randomBytes(24).toString('hex'),
+    SYNC_BACKOFF_BASE_MS: '200',
+    SYNC_BACKOFF_MAX_MS: '2000',
+    SYNC_SWEEP_EVERY_MS: '1000',
+    ...options.env,
+  };
+
+  // Seed the token store the way ZOHO_REFRESH_TOKEN does, through the same code path.
+  const seedRedis = new Redis(stack.redisUrl);
+  const seedConfig = loadWorkerConfig(env);
+  await createWorkerZoho(seedConfig, db, seedRedis, env).tokens.seedRefreshToken({
+    refreshToken: sim.control.issueRefreshToken(),
+    accountsServer: sim.accountsUrl,
+    apiDomain: sim.apiDomain,
+  });
+
+  const running: Array<{ worker: RunningWorker; redis: Redis }> = [];
+  const children: ChildProcess[] = [];
+  const syncQueue = new Queue(QUEUES.sync, {
+    connection: connectionOptions(stack.redisUrl),
+    prefix: stack.redisPrefix,
+  });
+
+  const countByStatus = async () => {
+    const stats = await db.stats.leads();
+    return stats.by_status as Record<string, number>;
+  };
+
+  return {
+    stack,
+    sim,
+    db,
+    env,
+    async storeLeads(n, make) {
+      const ids: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const spec = make?.(i) ?? {
+          fields: { name: `Lead ${i} Tester`, email: `lead-${i}-${randomUUID().slice(0, 8)}@example.com` },
+        };
+        const res = await db.leads.intake({ source: spec.source ?? 'quote_form', fields: spec.fields, rawPayload: {} });
+        ids.push(res.id!);
+      }
+      return ids;
+    },
+    async storeLeadsBulk(n) {
+      await withClient(stack.databaseUrl, (c) =>
+        c.query(
+          `insert into leads (source, name, email)
+           select 'quote_form', 'Bulk Person' || i, 'bulk-' || i || '-' || $2 || '@example.com' from generate_series(1, $1) i`,
+          [n, randomUUID().slice(0, 8)],
+        ),
+      );
+    },
+    async startWorker(extra = {}) {
+      const config: WorkerConfig = loadWorkerConfig({ ...env, ...extra });
+      const redis = new Redis(stack.redisUrl);
+      const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL });
+      const worker = await startWorker({
+        config,
+        db,
+        zoho: createWorkerZoho(config, db, redis, { ...env, ...extra }),
+        logger,
+      });
+      running.push({ worker, redis });
+      return worker;
+    },
+    spawnWorker(extra = {}) {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', '--conditions=@leadsync/source', resolve(REPO_ROOT, 'apps/worker/src/worker.ts')],
+        { env: { PATH: process.env.PATH, ...env, ...extra }, stdio: ['ignore', 'ignore', 'inherit'] },
+      );
+      children.push(child);
+      return child;
+    },
+    async triggerDrain() {
+      await syncQueue.add(JOBS.drain.name, JOBS.drain.schema.parse({ reason: 'admin' }));
+    },
+    countByStatus,
+    async waitForStatus(status, count, timeoutMs = 60_000) {
+      await waitFor(async () => ((await countByStatus())[status] ?? 0) >= count, `${count} leads ${status}`, timeoutMs);
+    },
+    async teardown() {
+      for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+      for (const { worker, redis } of running) {
+        await worker.close().catch(() => {});
+        redis.disconnect();
+      }
+      await syncQueue.obliterate({ force: true }).catch(() => {});
+      await syncQueue.close();
+      const keys = await seedRedis.keys(`${stack.redisPrefix}:*`);
+      if (keys.length) await seedRedis.del(...keys);
+      seedRedis.disconnect();
+      await sim.close();
+      await stack.teardown();
+    },
+  };
+}
