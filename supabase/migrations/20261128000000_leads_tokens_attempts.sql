@@ -61,7 +61,7 @@ create unique index leads_idempotency_key_per_source on public.leads (source, id
   where idempotency_key is not null;
 create unique index leads_one_per_chat_session on public.leads (session_id)
   where source = 'chatbot' and session_id is not null;
-create index leads_pending_due on public.leads (next_attempt_at, created_at) where status = 'pending';
+create index leads_pending_by_age on public.leads (created_at) where status = 'pending';
 create index leads_claim_expiry on public.leads (claim_expires_at) where status = 'syncing';
 create index leads_created_at on public.leads (created_at);
 
@@ -232,20 +232,27 @@ returns setof public.leads
 language sql
 set search_path = public
 as $$
+  -- two index-friendly halves instead of one OR, which would scan every lead on each claim
+  with due as (
+    select c.id from public.leads c
+    where c.status = 'pending' and c.next_attempt_at <= now()
+    order by c.created_at
+    limit greatest(p_limit, 0)
+    for update skip locked
+  ), lease_expired as (
+    select c.id from public.leads c
+    where c.status = 'syncing' and c.claim_expires_at < now()
+    order by c.claim_expires_at
+    limit greatest(p_limit, 0)
+    for update skip locked
+  )
   update public.leads l set
     status = 'syncing',
     claimed_by = p_worker,
     claim_expires_at = now() + make_interval(secs => p_lease_seconds),
     attempts = l.attempts + 1,
     updated_at = now()
-  where l.id in (
-    select c.id from public.leads c
-    where (c.status = 'pending' and c.next_attempt_at <= now())
-       or (c.status = 'syncing' and c.claim_expires_at < now())
-    order by c.created_at
-    limit greatest(p_limit, 0)
-    for update skip locked
-  )
+  where l.id in (select id from (select id from lease_expired union all select id from due) x limit greatest(p_limit, 0))
   returning l.*;
 $$;
 

@@ -46,6 +46,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       zoho: zoho.leads,
       logger,
       onLeadFailed: deps.onLeadFailed,
+      zohoSlots: pLimit(config.SYNC_CONCURRENCY),
       settings: {
         workerId,
         batchSize: config.SYNC_BATCH_SIZE,
@@ -57,8 +58,8 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       },
     },
     tokens: zoho.tokens,
-    zohoSlots: pLimit(config.SYNC_CONCURRENCY),
-    parallelBatches: config.SYNC_CONCURRENCY,
+    // twice the Zoho slots, so claiming and recording overlap the calls in flight
+    parallelBatches: config.SYNC_CONCURRENCY * 2,
     signal: shutdown.signal,
     async scheduleRetryWakeUp(at) {
       if (!at) return;

@@ -8,8 +8,8 @@ const log = (line: string) => console.error(line);
 
 try {
   if (command === 'up') {
-    const info = await stackUp(stackSettings(), log);
-    for (const [k, v] of Object.entries(info)) console.log(`${k}=${v}`);
+    const { started: _started, ...env } = await stackUp(stackSettings(), log);
+    for (const [k, v] of Object.entries(env)) console.log(`${k}=${v}`);
   } else if (command === 'down') {
     await stackDown(log);
   } else if (command === 'migrate') {

@@ -31,6 +31,8 @@ export function stackSettings(env: NodeJS.ProcessEnv = process.env): StackSettin
 }
 
 export interface StackInfo {
+  /** Services this call started (the rest were already running and were reused). */
+  started: string[];
   SUPABASE_URL: string;
   SUPABASE_SERVICE_ROLE_KEY: string;
   SUPABASE_ANON_KEY: string;
@@ -51,6 +53,7 @@ function recordPid(name: string, pid: number | undefined): void {
  */
 export async function stackUp(s = stackSettings(), log: (line: string) => void = () => {}): Promise<StackInfo> {
   mkdirSync(STATE_DIR, { recursive: true });
+  const started: string[] = [];
 
   if (await redisAnswers(s.redisUrl)) {
     log(`redis: reusing ${s.redisUrl}`);
@@ -59,6 +62,7 @@ export async function stackUp(s = stackSettings(), log: (line: string) => void =
     if (!['127.0.0.1', 'localhost'].includes(u.hostname)) throw new Error(`Redis at ${s.redisUrl} does not answer`);
     const redis = await startRedisServer(Number(u.port || 6379), { detached: true });
     recordPid('redis', redis.pid);
+    started.push('redis');
     log(`redis: started redis-server on ${redis.url}`);
   }
 
@@ -81,6 +85,7 @@ export async function stackUp(s = stackSettings(), log: (line: string) => void =
       logFile: logFile('postgrest'),
     });
     recordPid('postgrest', p.child.pid);
+    started.push('postgrest');
     log(`postgrest: started on ${postgrestUrl}`);
   }
 
@@ -97,11 +102,13 @@ export async function stackUp(s = stackSettings(), log: (line: string) => void =
     );
     child.unref();
     recordPid('gateway', child.pid);
+    started.push('gateway');
     await waitFor(() => httpOk(`${gatewayUrl}/`), `the gateway on ${gatewayUrl}`);
     log(`gateway: started on ${gatewayUrl} (/rest/v1 → PostgREST)`);
   }
 
   return {
+    started,
     SUPABASE_URL: gatewayUrl,
     SUPABASE_SERVICE_ROLE_KEY: LOCAL_SERVICE_ROLE_KEY,
     SUPABASE_ANON_KEY: LOCAL_ANON_KEY,
@@ -111,8 +118,11 @@ export async function stackUp(s = stackSettings(), log: (line: string) => void =
 }
 
 /** Stops only what stackUp started (the pid files); shared services are left alone. */
-export async function stackDown(log: (line: string) => void = () => {}): Promise<void> {
-  for (const name of ['gateway', 'postgrest', 'redis']) {
+export async function stackDown(
+  log: (line: string) => void = () => {},
+  only: string[] = ['gateway', 'postgrest', 'redis'],
+): Promise<void> {
+  for (const name of ['gateway', 'postgrest', 'redis'].filter((n) => only.includes(n))) {
     let pid: number;
     try {
       pid = Number(readFileSync(pidFile(name), 'utf8'));

@@ -15,8 +15,13 @@ const OWNER = { name: SIM_USER.name, id: SIM_USER.id, email: 'sim.user@example.c
 const USER_REF = { name: SIM_USER.name, id: SIM_USER.id };
 
 function sameValue(a: unknown, b: unknown): boolean {
-  if (typeof a === 'string' && typeof b === 'string') return a.trim().toLowerCase() === b.trim().toLowerCase();
+  if (typeof a === 'string' && typeof b === 'string') return matchKey(a) === matchKey(b);
   return a === b;
+}
+
+/** How two string values compare for duplicate checks: trimmed, case-insensitive. */
+function matchKey(value: string): string {
+  return value.trim().toLowerCase();
 }
 
 function isEmpty(value: unknown): boolean {
@@ -27,10 +32,41 @@ function isEmpty(value: unknown): boolean {
 export class LeadStore {
   private leads = new Map<string, StoredLead>();
   private ids = new RecordIdSequence();
+  /**
+   * field → match key → ids, in insertion order (so the first is the oldest). Duplicate checks
+   * look values up here instead of scanning every record: with tens of thousands of records a scan
+   * per upserted record made the simulator, not the client, the bottleneck of a drain.
+   */
+  private index = new Map<string, Map<string, Set<string>>>();
 
   reset(): void {
     this.leads.clear();
+    this.index.clear();
     this.ids.reset();
+  }
+
+  private indexLead(lead: StoredLead, add: boolean): void {
+    for (const [field, value] of Object.entries(lead.fields)) {
+      if (typeof value !== 'string' || value.trim() === '') continue;
+      const key = matchKey(value);
+      const byKey = this.index.get(field) ?? new Map<string, Set<string>>();
+      this.index.set(field, byKey);
+      const ids = byKey.get(key);
+      if (add) {
+        byKey.set(key, (ids ?? new Set()).add(lead.id));
+      } else if (ids) {
+        ids.delete(lead.id);
+        if (ids.size === 0) byKey.delete(key);
+      }
+    }
+  }
+
+  private matching(field: string, value: unknown): Iterable<StoredLead> {
+    if (typeof value === 'string') {
+      const ids = this.index.get(field)?.get(matchKey(value)) ?? [];
+      return [...ids].map((id) => this.leads.get(id)!);
+    }
+    return [...this.leads.values()].filter((lead) => sameValue(lead.fields[field], value));
   }
 
   all(): StoredLead[] {
@@ -44,16 +80,14 @@ export class LeadStore {
   /** Oldest record whose `field` equals `value` (case-insensitive, as Zoho's unique check is for Email). */
   findBy(field: string, value: unknown, exceptId?: string): StoredLead | undefined {
     if (isEmpty(value)) return undefined;
-    for (const lead of this.leads.values()) {
-      if (lead.id !== exceptId && sameValue(lead.fields[field], value)) return lead;
-    }
+    for (const lead of this.matching(field, value)) if (lead.id !== exceptId) return lead;
     return undefined;
   }
 
   countBy(field: string, value: unknown, exceptId?: string): number {
     if (isEmpty(value)) return 0;
     let n = 0;
-    for (const lead of this.leads.values()) if (lead.id !== exceptId && sameValue(lead.fields[field], value)) n += 1;
+    for (const lead of this.matching(field, value)) if (lead.id !== exceptId) n += 1;
     return n;
   }
 
@@ -67,11 +101,14 @@ export class LeadStore {
     };
     lead.indexed.push({ visibleAt: now + indexDelayMs, fields: { ...lead.fields } });
     this.leads.set(lead.id, lead);
+    this.indexLead(lead, true);
     return lead;
   }
 
   update(lead: StoredLead, fields: Record<string, unknown>, now: number, indexDelayMs: number): StoredLead {
+    this.indexLead(lead, false);
     Object.assign(lead.fields, writableFields(fields));
+    this.indexLead(lead, true);
     lead.modifiedAt = now;
     lead.indexed.push({ visibleAt: now + indexDelayMs, fields: { ...lead.fields } });
     return lead;

@@ -1,13 +1,10 @@
 import type { TokenManager } from '@leadsync/zoho-client';
-import type { LimitFunction } from 'p-limit';
 import type { SyncDeps } from '../sync/sync-batch.js';
 
 /** What the sync-queue processors share within one worker process. */
 export interface SyncJobContext {
   sync: SyncDeps;
   tokens: TokenManager;
-  /** Caps Zoho calls in flight across every job of this process (SYNC_CONCURRENCY). */
-  zohoSlots: LimitFunction;
   /** Batches a drain keeps in flight. */
   parallelBatches: number;
   /** Aborted on shutdown: drains finish their batches in flight and claim no more. */

@@ -18,7 +18,6 @@ export async function processDrain(ctx: SyncJobContext, job: Job): Promise<Batch
   const outcome = await drainDue(ctx.sync, {
     parallel: ctx.parallelBatches,
     limit: payload.limit,
-    zohoSlots: ctx.zohoSlots,
     signal: ctx.signal,
   });
   await ctx.scheduleRetryWakeUp(outcome.nextRetryAt);

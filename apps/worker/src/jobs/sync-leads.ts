@@ -11,7 +11,7 @@ import type { SyncJobContext } from './context.js';
  */
 export async function processSyncLead(ctx: SyncJobContext, job: Job): Promise<BatchOutcome> {
   JOBS.syncLead.schema.parse(job.data);
-  const outcome = await drainDue(ctx.sync, { parallel: 1, zohoSlots: ctx.zohoSlots, signal: ctx.signal });
+  const outcome = await drainDue(ctx.sync, { parallel: 1, signal: ctx.signal });
   await ctx.scheduleRetryWakeUp(outcome.nextRetryAt);
   return outcome;
 }

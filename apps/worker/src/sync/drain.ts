@@ -1,4 +1,3 @@
-import type { LimitFunction } from 'p-limit';
 import { type BatchOutcome, EMPTY_OUTCOME, type SyncDeps, syncBatch } from './sync-batch.js';
 
 export interface DrainOptions {
@@ -8,8 +7,6 @@ export interface DrainOptions {
   limit?: number;
   /** Shutdown: finish the batches in flight, claim no more. */
   signal?: AbortSignal;
-  /** Process-wide cap on Zoho calls in flight, shared by every job of this worker. */
-  zohoSlots: LimitFunction;
 }
 
 export function addOutcomes(a: BatchOutcome, b: BatchOutcome): BatchOutcome {
@@ -43,7 +40,7 @@ export async function drainDue(deps: SyncDeps, options: DrainOptions): Promise<B
       while (!stop.signal.aborted && !options.signal?.aborted && budget > 0) {
         const take = Math.min(batchSize, budget);
         budget -= take;
-        const outcome = await options.zohoSlots(() => syncBatch(deps, take));
+        const outcome = await syncBatch(deps, take);
         budget += take - outcome.claimed;
         total = addOutcomes(total, outcome);
         if (outcome.claimed < take) return;

@@ -36,6 +36,11 @@ export interface SyncDeps {
   logger: Logger;
   /** A lead Zoho will not take (or that ran out of attempts): alerts hook in here. */
   onLeadFailed?: (lead: LeadRow, error: { code: string; message: string }) => void;
+  /**
+   * Caps Zoho calls in flight across every job of this process (SYNC_CONCURRENCY). Only the call
+   * itself holds a slot, so the next batch's claim and the last one's record overlap Zoho's latency.
+   */
+  zohoSlots?: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Observability hook: one call per Zoho upsert. */
   onZohoCall?: (call: { records: number; outcome: 'ok' | 'error'; code?: string }) => void;
 }
@@ -86,6 +91,7 @@ export class SyncPausedError extends Error {
  */
 export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize): Promise<BatchOutcome> {
   const { db, zoho, settings, logger } = deps;
+  const startedAt = performance.now();
   const leads = await db.leads.claimPending({
     limit: Math.min(limit, settings.batchSize),
     worker: settings.workerId,
@@ -93,6 +99,7 @@ export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize)
   });
   if (leads.length === 0) return { ...EMPTY_OUTCOME };
 
+  const claimedAt = performance.now();
   const batchId = randomUUID();
   const outcome: BatchOutcome = { ...EMPTY_OUTCOME, claimed: leads.length };
   const results: SyncResult[] = [];
@@ -141,7 +148,8 @@ export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize)
     let answers: UpsertResult[];
     try {
       outcome.zohoCalls += 1;
-      answers = await zoho.upsertLeads(round.map((r) => r.record));
+      const records = round.map((r) => r.record);
+      answers = await (deps.zohoSlots ? deps.zohoSlots(() => zoho.upsertLeads(records)) : zoho.upsertLeads(records));
       deps.onZohoCall?.({ records: round.length, outcome: 'ok' });
     } catch (err) {
       const code = err instanceof ZohoError ? err.code : 'UNEXPECTED';
@@ -184,9 +192,21 @@ export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize)
     }
   }
 
+  const sentAt = performance.now();
   await db.leads.recordResults({ worker: settings.workerId, batchId, results });
   logger.info(
-    { batchId, claimed: outcome.claimed, synced: outcome.synced, failed: outcome.failed, retrying: outcome.retrying },
+    {
+      batchId,
+      claimed: outcome.claimed,
+      synced: outcome.synced,
+      failed: outcome.failed,
+      retrying: outcome.retrying,
+      ms: {
+        claim: Math.round(claimedAt - startedAt),
+        zoho: Math.round(sentAt - claimedAt),
+        record: Math.round(performance.now() - sentAt),
+      },
+    },
     'batch synced',
   );
   return outcome;

@@ -1,0 +1,295 @@
+// `npm run bench`: leadsync's speed figures, each beside a baseline measured in the same run on
+// the same machine. Nothing here asserts; it measures and prints (and writes bench/results/).
+//   npm run bench                 all
+//   npm run bench -- intake       one section (intake | drain | latency)
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createLogger } from '@leadsync/config';
+import { createDb } from '@leadsync/db';
+import {
+  freePort,
+  type IsolatedStack,
+  prepareTestTemplate,
+  REPO_ROOT,
+  startIsolatedStack,
+  waitFor,
+  withClient,
+} from '@leadsync/local-stack';
+import { connectionOptions, JOBS, QUEUES } from '@leadsync/queue';
+import { loadWorkerConfig } from '@leadsync/worker/config';
+import { startWorker } from '@leadsync/worker/runtime';
+import { createWorkerZoho } from '@leadsync/worker/zoho';
+import { startZohoSim, type ZohoSim } from '@leadsync/zoho-sim';
+import autocannon from 'autocannon';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+
+type Figures = Record<string, unknown>;
+const results: Record<string, Figures> = {};
+const only = process.argv[2];
+
+const quoteBody = () =>
+  JSON.stringify({
+    name: 'Bench Person',
+    email: `bench-${randomUUID()}@example.com`,
+    phone: '+1 555 0100',
+    company: 'Bench Co',
+    message: 'A quote for the benchmark, please.',
+  });
+
+async function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((done, fail) => {
+    autocannon(opts, (err, result) => (err ? fail(err) : done(result)));
+  });
+}
+
+function summary(r: autocannon.Result) {
+  return {
+    requests_per_s: Math.round(r.requests.average),
+    p50_ms: r.latency.p50,
+    p99_ms: r.latency.p99,
+    non_2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+  };
+}
+
+function baseEnv(
+  stack: IsolatedStack,
+  sim: ZohoSim | null,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    REDIS_URL: stack.redisUrl,
+    REDIS_PREFIX: stack.redisPrefix,
+    SUPABASE_URL: stack.supabaseUrl,
+    SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
+    CRON_SECRET: randomBytes(24).toString('hex'),
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    INTAKE_RATE_LIMIT: '0',
+    ...(sim
+      ? {
+          ZOHO_CLIENT_ID: 'sim-client-id',
+          ZOHO_CLIENT_SECRET: 'sim-client-secret',
+          ZOHO_ACCOUNTS_URL: sim.accountsUrl,
+          ZOHO_API_DOMAIN: sim.apiDomain,
+        }
+      : {}),
+    ...extra,
+  };
+}
+
+async function startApi(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@leadsync/source', resolve(REPO_ROOT, 'apps/api/src/server.ts')],
+    { env: { PATH: process.env.PATH, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/healthz`)).ok, 'the API', 30_000);
+  return { url, child };
+}
+
+const stopChild = (child: ChildProcess) =>
+  new Promise<void>((done) => {
+    if (child.exitCode !== null) return done();
+    child.once('exit', () => done());
+    child.kill('SIGTERM');
+  });
+
+async function cleanRedis(prefix: string, url: string) {
+  const redis = new Redis(url);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+}
+
+/** Intake against a direct PostgREST insert of the same row: fixed 200 req/s, then flat out. */
+async function benchIntake() {
+  const stack = await startIsolatedStack('bench_intake');
+  const api = await startApi(baseEnv(stack, null, { SYNC_MODE: 'immediate' }));
+  try {
+    const direct = {
+      url: `${stack.postgrest().url}/leads`,
+      method: 'POST' as const,
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${stack.serviceRoleKey}`,
+        prefer: 'return=minimal',
+      },
+    };
+    const directBody = () =>
+      JSON.stringify({ source: 'quote_form', ...JSON.parse(quoteBody()), raw_payload: JSON.parse(quoteBody()) });
+    const intake = {
+      url: `${api.url}/api/store-lead`,
+      method: 'POST' as const,
+      headers: { 'content-type': 'application/json' },
+    };
+    const setup = (body: () => string) => [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: body() }) }];
+
+    // warm both paths (JIT, connection pools) before measuring
+    await cannon({ ...intake, requests: setup(quoteBody), connections: 10, duration: 3 });
+    await cannon({ ...direct, requests: setup(directBody), connections: 10, duration: 3 });
+
+    const fixed = { connections: 20, overallRate: 200, duration: 15 };
+    const flat = { connections: 20, duration: 10 };
+    const intakeFixed = summary(await cannon({ ...intake, ...fixed, requests: setup(quoteBody) }));
+    const directFixed = summary(await cannon({ ...direct, ...fixed, requests: setup(directBody) }));
+    const intakeMax = summary(await cannon({ ...intake, ...flat, requests: setup(quoteBody) }));
+    const directMax = summary(await cannon({ ...direct, ...flat, requests: setup(directBody) }));
+    results.intake = {
+      at_200_rps: { intake: intakeFixed, direct_postgrest: directFixed },
+      max_throughput: { intake: intakeMax, direct_postgrest: directMax },
+      throughput_ratio: Number((intakeMax.requests_per_s / directMax.requests_per_s).toFixed(2)),
+      targets: 'p99 < 50 ms at 200 req/s; throughput ratio >= 0.6',
+    };
+  } finally {
+    await stopChild(api.child);
+    await cleanRedis(stack.redisPrefix, stack.redisUrl);
+    await stack.teardown();
+  }
+}
+
+/** 10,000 pending leads into the simulator (100 ms latency, concurrency 10) against its ideal. */
+async function benchDrain(n = Number(process.env.BENCH_DRAIN_LEADS ?? 10_000)) {
+  const latencyMs = 100;
+  const concurrencyLimit = 10;
+  const stack = await startIsolatedStack('bench_drain');
+  const sim = await startZohoSim({ latencyMs, concurrencyLimit });
+  const env = baseEnv(stack, sim, {
+    SYNC_CONCURRENCY: String(concurrencyLimit),
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
+    SYNC_SWEEP_EVERY_MS: '0',
+  });
+  const config = loadWorkerConfig(env);
+  const db = createDb({ url: stack.supabaseUrl, serviceRoleKey: stack.serviceRoleKey });
+  const redis = new Redis(stack.redisUrl);
+  const zoho = createWorkerZoho(config, db, redis, env);
+  await zoho.tokens.seedRefreshToken({
+    refreshToken: sim.control.issueRefreshToken(),
+    accountsServer: sim.accountsUrl,
+    apiDomain: sim.apiDomain,
+  });
+  await withClient(stack.databaseUrl, (c) =>
+    c.query(
+      `insert into leads (source, name, email) select 'quote_form', 'Drain Person' || i, 'drain-' || i || '@example.com' from generate_series(1, $1) i`,
+      [n],
+    ),
+  );
+  const worker = await startWorker({
+    config,
+    db,
+    zoho,
+    logger: createLogger({ name: 'bench', level: config.LOG_LEVEL }),
+  });
+  const queue = new Queue(QUEUES.sync, { connection: connectionOptions(stack.redisUrl), prefix: stack.redisPrefix });
+  try {
+    const started = performance.now();
+    await queue.add(JOBS.drain.name, JOBS.drain.schema.parse({ reason: 'admin' }));
+    await waitFor(async () => ((await db.stats.leads()).by_status.synced ?? 0) >= n, `${n} leads synced`, 600_000);
+    const seconds = (performance.now() - started) / 1000;
+    const counters = sim.control.counters();
+    const calls = counters.recordsPerCall.length;
+    const ideal = (concurrencyLimit * 100) / (latencyMs / 1000);
+    results.drain = {
+      leads: n,
+      seconds: Number(seconds.toFixed(2)),
+      leads_per_s: Math.round(n / seconds),
+      zoho_calls: calls,
+      calls_per_lead: Number((calls / n).toFixed(4)),
+      simulator_bound_ideal_leads_per_s: ideal,
+      ratio_to_ideal: Number((n / seconds / ideal).toFixed(2)),
+      duplicates_in_zoho: counters.duplicateEmails,
+    };
+  } finally {
+    await worker.close();
+    await queue.obliterate({ force: true }).catch(() => {});
+    await queue.close();
+    redis.disconnect();
+    await cleanRedis(stack.redisPrefix, stack.redisUrl);
+    await sim.close();
+    await stack.teardown();
+  }
+}
+
+/** Intake → Zoho record in immediate mode at a steady 50 leads/s (realistic Zoho latency). */
+async function benchLatency(rate = 50, seconds = 20) {
+  const stack = await startIsolatedStack('bench_latency');
+  const sim = await startZohoSim({ latencyMs: 150, jitterMs: 100 });
+  const env = baseEnv(stack, sim, { SYNC_MODE: 'immediate', LOG_LEVEL: 'error' });
+  const db = createDb({ url: stack.supabaseUrl, serviceRoleKey: stack.serviceRoleKey });
+  const redis = new Redis(stack.redisUrl);
+  const config = loadWorkerConfig(env);
+  const zoho = createWorkerZoho(config, db, redis, env);
+  await zoho.tokens.seedRefreshToken({
+    refreshToken: sim.control.issueRefreshToken(),
+    accountsServer: sim.accountsUrl,
+    apiDomain: sim.apiDomain,
+  });
+  const api = await startApi(env);
+  const worker = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@leadsync/source', resolve(REPO_ROOT, 'apps/worker/src/worker.ts')],
+    { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  try {
+    const total = rate * seconds;
+    await cannon({
+      url: `${api.url}/api/store-lead`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: quoteBody() }) }],
+      connections: 5,
+      overallRate: rate,
+      amount: total,
+    });
+    await waitFor(async () => ((await db.stats.leads()).by_status.synced ?? 0) >= total, 'all synced', 120_000);
+    const { rows } = await withClient(stack.databaseUrl, (c) =>
+      c.query<{ ms: number }>(`select extract(epoch from (synced_at - created_at)) * 1000 as ms from leads order by 1`),
+    );
+    const ms = rows.map((r) => Number(r.ms));
+    const pct = (p: number) => Math.round(ms[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))]!);
+    const counters = sim.control.counters();
+    results.intake_to_zoho = {
+      leads: total,
+      rate_per_s: rate,
+      p50_ms: pct(50),
+      p95_ms: pct(95),
+      max_ms: Math.round(ms[ms.length - 1]!),
+      zoho_calls: counters.recordsPerCall.length,
+      calls_per_lead: Number((counters.recordsPerCall.length / total).toFixed(3)),
+      simulator_latency_ms: '150 ± 100',
+      target: 'p95 < 5000 ms',
+    };
+  } finally {
+    await stopChild(api.child);
+    await stopChild(worker);
+    redis.disconnect();
+    await cleanRedis(stack.redisPrefix, stack.redisUrl);
+    await sim.close();
+    await stack.teardown();
+  }
+}
+
+await prepareTestTemplate();
+const sections: Record<string, () => Promise<void>> = {
+  intake: benchIntake,
+  drain: () => benchDrain(),
+  latency: () => benchLatency(),
+};
+for (const [name, fn] of Object.entries(sections)) {
+  if (only && only !== name) continue;
+  console.error(`bench: ${name}…`);
+  await fn();
+  console.log(JSON.stringify({ [name]: results[name === 'latency' ? 'intake_to_zoho' : name] }, null, 2));
+}
+mkdirSync(resolve(REPO_ROOT, 'bench/results'), { recursive: true });
+writeFileSync(
+  resolve(REPO_ROOT, 'bench/results/latest.json'),
+  JSON.stringify({ at: new Date().toISOString(), node: process.version, results }, null, 2),
+);
+process.exit(0);
