@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { createLogger } from '@leadsync/config';
 import { createDb } from '@leadsync/db';
 import {
+  dropTestTemplate,
   freePort,
   type IsolatedStack,
   prepareTestTemplate,
@@ -287,6 +288,7 @@ for (const [name, fn] of Object.entries(sections)) {
   await fn();
   console.log(JSON.stringify({ [name]: results[name === 'latency' ? 'intake_to_zoho' : name] }, null, 2));
 }
+await dropTestTemplate();
 mkdirSync(resolve(REPO_ROOT, 'bench/results'), { recursive: true });
 writeFileSync(
   resolve(REPO_ROOT, 'bench/results/latest.json'),

@@ -1,4 +1,7 @@
-/** Stops the Redis that global-setup started, if it had to start one. */
+import { dropTestTemplate } from '@leadsync/local-stack';
+
+/** Drops this run's template database, and stops the Redis that global-setup started, if any. */
 export default async function globalTeardown(): Promise<void> {
+  await dropTestTemplate();
   await (globalThis as { __leadsyncRedis?: { stop(): Promise<void> } }).__leadsyncRedis?.stop();
 }

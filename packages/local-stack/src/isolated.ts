@@ -3,7 +3,7 @@ import { type Gateway, startGateway } from './gateway.js';
 import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY } from './keys.js';
 import { migrate } from './migrate.js';
 import { freePort } from './ports.js';
-import { createDatabase, dropDatabase, ensureRoles } from './postgres.js';
+import { createDatabase, dropDatabase, ensureRoles, withClient } from './postgres.js';
 import { type PostgrestProcess, startPostgrest } from './postgrest.js';
 import { asAuthenticator, DEFAULTS, withDatabase } from './settings.js';
 
@@ -11,15 +11,51 @@ export function adminDatabaseUrl(): string {
   return process.env.DATABASE_URL ?? DEFAULTS.databaseUrl;
 }
 
+/** The template of this run (set by prepareTestTemplate, inherited by jest's workers). */
+function templateName(): string {
+  return process.env.LEADSYNC_TEST_TEMPLATE ?? DEFAULTS.testTemplateDatabase;
+}
+
 /**
  * Builds the database every test file copies: roles, grants and all migrations. Copying a
  * template is far quicker than migrating per file, and each file still gets its own database.
+ * The template is named after this process, so two runs on one machine (a developer's and CI's,
+ * or a benchmark) never drop each other's; templates of runs that died are cleared here.
  */
-export async function prepareTestTemplate(adminUrl = adminDatabaseUrl()): Promise<void> {
+export async function prepareTestTemplate(adminUrl = adminDatabaseUrl()): Promise<string> {
   await ensureRoles(adminUrl);
-  await dropDatabase(adminUrl, DEFAULTS.testTemplateDatabase);
-  await createDatabase(adminUrl, DEFAULTS.testTemplateDatabase);
-  await migrate(withDatabase(adminUrl, DEFAULTS.testTemplateDatabase));
+  const name = `${DEFAULTS.testTemplateDatabase}_${process.pid}`;
+  await dropStaleTemplates(adminUrl);
+  await dropDatabase(adminUrl, name);
+  await createDatabase(adminUrl, name);
+  await migrate(withDatabase(adminUrl, name));
+  process.env.LEADSYNC_TEST_TEMPLATE = name;
+  return name;
+}
+
+export async function dropTestTemplate(adminUrl = adminDatabaseUrl()): Promise<void> {
+  if (process.env.LEADSYNC_TEST_TEMPLATE) await dropDatabase(adminUrl, process.env.LEADSYNC_TEST_TEMPLATE);
+}
+
+async function dropStaleTemplates(adminUrl: string): Promise<void> {
+  const { rows } = await withClient(adminUrl, (c) =>
+    c.query<{ datname: string }>('select datname from pg_database where datname like $1', [
+      `${DEFAULTS.testTemplateDatabase}_%`,
+    ]),
+  );
+  for (const { datname } of rows) {
+    const pid = Number(datname.slice(DEFAULTS.testTemplateDatabase.length + 1));
+    if (pid && !processAlive(pid)) await dropDatabase(adminUrl, datname);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface IsolatedStack {
@@ -52,7 +88,7 @@ export async function startIsolatedStack(label = 'test'): Promise<IsolatedStack>
     .replace(/[^a-z0-9]/gi, '_')
     .toLowerCase()
     .slice(0, 30)}_${id}`;
-  await createDatabase(adminUrl, dbName, DEFAULTS.testTemplateDatabase);
+  await createDatabase(adminUrl, dbName, templateName());
   const databaseUrl = withDatabase(adminUrl, dbName);
 
   const [restPort, adminPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
