@@ -34,6 +34,8 @@ export const workerEnvSchema = sharedEnvSchema.extend({
   SYNC_OPERATOR_WAIT_MS: ms(300_000),
   /** Zoho's 429 names no reset time; the sync queue pauses this long (plus jitter) instead. */
   ZOHO_RATE_LIMIT_WAIT_MS: z.coerce.number().int().min(100).default(60_000),
+  /** How often one worker of the cluster checks health and posts alerts; 0 = never. */
+  HEALTH_CHECK_EVERY_MS: ms(60_000),
   ZOHO_FIELD_MAPPING_FILE: z.string().optional(),
   WORKER_ID: z.string().optional(),
 });

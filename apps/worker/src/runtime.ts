@@ -10,6 +10,7 @@ import type { SyncJobContext } from './jobs/context.js';
 import { processDrain } from './jobs/daily-drain.js';
 import { processRefreshToken } from './jobs/refresh-token.js';
 import { processSyncLead } from './jobs/sync-leads.js';
+import { startWorkerOperations, type WorkerOperations } from './operations.js';
 import { upsertSchedulers } from './schedulers.js';
 import { SyncPausedError } from './sync/sync-batch.js';
 import type { WorkerZoho } from './zoho.js';
@@ -25,6 +26,7 @@ export interface WorkerDeps {
 export interface RunningWorker {
   workerId: string;
   queues: { sync: Queue; token: Queue };
+  operations: WorkerOperations;
   /** Finishes the batches in flight, hands back unsent claims, closes every connection. */
   close(): Promise<void>;
 }
@@ -39,13 +41,18 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     token: new Queue(QUEUES.token, { connection, prefix, defaultJobOptions: JOB_RETENTION }),
   };
   const shutdown = new AbortController();
+  const operations = startWorkerOperations({ config, db, queues, logger, workerId });
 
   const ctx: SyncJobContext = {
     sync: {
       db,
       zoho: zoho.leads,
       logger,
-      onLeadFailed: deps.onLeadFailed,
+      ...operations.syncHooks,
+      onLeadFailed: (lead, error) => {
+        operations.syncHooks.onLeadFailed(lead, error);
+        deps.onLeadFailed?.(lead, error);
+      },
       zohoSlots: pLimit(config.SYNC_CONCURRENCY),
       settings: {
         workerId,
@@ -119,9 +126,11 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   return {
     workerId,
     queues,
+    operations,
     async close() {
       shutdown.abort();
       await Promise.all([syncWorker.close(), tokenWorker.close()]);
+      await operations.close();
       const released = await db.leads.releaseClaims({ worker: workerId }).catch((err: Error) => {
         logger.warn({ err: err.message }, 'could not hand back claims; their lease will expire');
         return 0;

@@ -1,10 +1,9 @@
 import type { Db } from '@leadsync/db';
+import { createSyncMetricsRecorder } from '@leadsync/operations';
 import {
-  createOAuthClient,
-  createTokenManager,
   createZohoClient,
+  createZohoConnection,
   leadMappingFromEnv,
-  parseEncryptionKey,
   type TokenManager,
   toZohoLead,
 } from '@leadsync/zoho-client';
@@ -27,21 +26,13 @@ export function createWorkerZoho(
   redis: Redis,
   env: NodeJS.ProcessEnv = process.env,
 ): WorkerZoho {
-  const oauth = createOAuthClient({
-    accountsUrl: config.ZOHO_ACCOUNTS_URL,
-    clientId: config.ZOHO_CLIENT_ID,
-    clientSecret: config.ZOHO_CLIENT_SECRET,
-    // only code exchanges use it, and the worker makes none
-    redirectUri: config.ZOHO_REDIRECT_URI ?? 'http://localhost/auth/zoho/callback',
-  });
-  const tokens = createTokenManager({
+  const metrics = createSyncMetricsRecorder(redis, config.REDIS_PREFIX);
+  // the worker makes no code exchanges, so it needs no ZOHO_REDIRECT_URI
+  const { tokens } = createZohoConnection({
+    settings: config,
     store: db.tokens,
-    oauth,
     redis,
-    encryptionKey: parseEncryptionKey(config.TOKEN_ENCRYPTION_KEY),
-    defaultApiDomain: config.ZOHO_API_DOMAIN,
-    keyPrefix: `${config.REDIS_PREFIX}:zoho:`,
-    safetyMarginMs: config.TOKEN_SAFETY_MARGIN_MS,
+    onRefresh: (r) => metrics.tokenRefresh(r.ok ? 'ok' : 'error'),
   });
   const client = createZohoClient({
     tokenManager: tokens,

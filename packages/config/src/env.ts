@@ -34,6 +34,28 @@ export const sharedEnvSchema = z.object({
   ZOHO_CLIENT_SECRET: z.string().min(1).optional(),
   ZOHO_ACCOUNTS_URL: url(['http', 'https']).default('https://accounts.zoho.com'),
   ZOHO_API_DOMAIN: url(['http', 'https']).default('https://www.zohoapis.com'),
+  /**
+   * Accounts servers trusted besides Zoho's data centres and ZOHO_ACCOUNTS_URL (comma list of
+   * origins): a data centre missing from zoho-client's table, or the simulator's other DCs.
+   */
+  ZOHO_TRUSTED_ACCOUNTS_SERVERS: z
+    .string()
+    .default('')
+    .transform((raw, ctx) => {
+      const origins = raw
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean);
+      const bad = origins.find((o) => !/^https?:\/\/[^/?#\s]+\/?$/.test(o));
+      if (bad !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a comma list of origins like https://accounts.zoho.eu (bad: ${bad})`,
+        });
+        return z.NEVER;
+      }
+      return origins;
+    }),
   ZOHO_API_VERSION: z
     .string()
     .regex(/^v\d+(\.\d+)?$/, 'must look like v8')
@@ -45,6 +67,10 @@ export const sharedEnvSchema = z.object({
   TOKEN_ENCRYPTION_KEY: base64Key32,
   CRON_SECRET: z.string().min(16, 'must be at least 16 characters'),
   ALERT_WEBHOOK_URL: url(['http', 'https']).optional(),
+  /** Health recommends (and alerts) when more leads than this are pending. */
+  HEALTH_PENDING_THRESHOLD: z.coerce.number().int().nonnegative().default(50),
+  /** Health recommends (and alerts) when synced / (synced + failed) falls under this share. */
+  HEALTH_SUCCESS_RATE_MIN: z.coerce.number().min(0).max(1, 'must be a share between 0 and 1, e.g. 0.8').default(0.8),
 });
 
 export type SharedEnv = z.infer<typeof sharedEnvSchema>;

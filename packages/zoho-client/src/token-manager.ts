@@ -70,6 +70,8 @@ export interface TokenManagerConfig {
   pollIntervalMs?: number;
   /** How long a transient refresh failure is replayed to other callers instead of retried. Default 2 s. */
   transientFailureHoldMs?: number;
+  /** Observability: called once per refresh request sent to Zoho (not for one refused by our own throttle). */
+  onRefresh?: (result: { ok: boolean; code?: string }) => void;
   now?: () => number;
 }
 
@@ -214,6 +216,12 @@ export function createTokenManager(config: TokenManagerConfig): TokenManager {
   const pollIntervalMs = config.pollIntervalMs ?? 100;
   const transientHoldMs = config.transientFailureHoldMs ?? 2_000;
   const now = config.now ?? Date.now;
+  // a metrics hook that throws must not turn a good refresh into a failed one
+  const reportRefresh = (result: { ok: boolean; code?: string }) => {
+    try {
+      config.onRefresh?.(result);
+    } catch {}
+  };
   if (limit.max < 1 || limit.windowMs <= 0) {
     throw new FixConfigError('INVALID_REFRESH_LIMIT', 'refreshLimit needs max >= 1 and windowMs > 0');
   }
@@ -341,6 +349,7 @@ export function createTokenManager(config: TokenManagerConfig): TokenManager {
       grant = await oauth.refreshAccessToken({ refreshToken, accountsServer: current.accountsServer });
     } catch (thrown) {
       const error = toZohoError(thrown);
+      reportRefresh({ ok: false, code: error.code });
       // Bookkeeping is best effort: the caller must see Zoho's answer, not a Redis hiccup.
       const bestEffort = (p: Promise<unknown>) => p.catch(() => undefined);
       if (wasNotSent(error)) await bestEffort(run(ZREM_SCRIPT, 1, windowKey(refreshFp), member));
@@ -353,6 +362,7 @@ export function createTokenManager(config: TokenManagerConfig): TokenManager {
       await bestEffort(store.recordRefreshFailure({ code: error.code, message: error.message, at: new Date(now()) }));
       throw error;
     }
+    reportRefresh({ ok: true });
 
     const credentials: AccessCredentials = {
       accessToken: grant.accessToken,

@@ -43,6 +43,8 @@ export interface SyncDeps {
   zohoSlots?: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Observability hook: one call per Zoho upsert. */
   onZohoCall?: (call: { records: number; outcome: 'ok' | 'error'; code?: string }) => void;
+  /** Observability hook: one call per batch that claimed leads, with its outcome (also when Zoho paused it). */
+  onBatch?: (outcome: BatchOutcome) => void;
 }
 
 export interface BatchOutcome {
@@ -164,6 +166,7 @@ export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize)
           ids: unsent,
           notBefore: pauseUntil,
         });
+        deps.onBatch?.(outcome);
         throw new SyncPausedError(err as ZohoError, pauseUntil);
       }
       if (!(err instanceof ZohoError)) logger.error({ err, batchId }, 'unexpected error while sending a batch to Zoho');
@@ -209,6 +212,7 @@ export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize)
     },
     'batch synced',
   );
+  deps.onBatch?.(outcome);
   return outcome;
 }
 

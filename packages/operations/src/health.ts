@@ -1,0 +1,159 @@
+import type { Db, LeadStats, TokenStatus as StoredTokenStatus } from '@leadsync/db';
+import { SCHEDULERS } from '@leadsync/queue';
+import type { Queue } from 'bullmq';
+import { type HealthThresholds, type Recommendation, recommendationsFor, worstSeverity } from './recommendations.js';
+
+/** The Zoho connection as health shows it: times and errors, never a token. */
+export interface TokenHealth {
+  exists: boolean;
+  expires_at: string | null;
+  last_refresh_at: string | null;
+  last_refresh_error: { code: string; message: string; at: string } | null;
+  /** The latest refresh attempt failed (its error is newer than the last success). */
+  refresh_failing: boolean;
+  /** Zoho called the refresh token invalid: only a person authorising again helps. */
+  needs_reauthorization: boolean;
+}
+
+export type CheckResult = 'ok' | 'unavailable';
+
+/** What was measured; null where the source could not be read. */
+export interface HealthFacts {
+  checked_at: string;
+  checks: { supabase: CheckResult; redis: CheckResult };
+  token: TokenHealth | null;
+  leads: LeadStats | null;
+  /** Job counts per queue name and state. */
+  queues: Record<string, Record<string, number>> | null;
+  /** Job schedulers the system relies on; null when Redis could not be asked. */
+  schedulers: { present: string[]; missing: string[] } | null;
+}
+
+export interface HealthReport extends HealthFacts {
+  /** The worst severity among the recommendations, or ok. */
+  status: 'ok' | 'warning' | 'critical';
+  recommendations: Recommendation[];
+}
+
+export interface QueueProbe {
+  queue: Pick<Queue, 'name' | 'getJobCounts' | 'getJobScheduler'>;
+  /** Ids of the schedulers that must exist on this queue. */
+  schedulers: string[];
+}
+
+type ProbedQueue = QueueProbe['queue'];
+
+/** The queues health reads, with the schedulers every deployment needs whatever its SYNC_MODE. */
+export function standardQueueProbes(queues: { sync: ProbedQueue; token: ProbedQueue }): QueueProbe[] {
+  return [
+    { queue: queues.sync, schedulers: [SCHEDULERS.dailyDrain] },
+    { queue: queues.token, schedulers: [SCHEDULERS.tokenRefresh] },
+  ];
+}
+
+export interface HealthSources {
+  db: Pick<Db, 'stats' | 'tokens'>;
+  queues: QueueProbe[];
+  redisPing: () => Promise<unknown>;
+  thresholds: HealthThresholds;
+  now?: () => Date;
+  /** Each probe gets this long: a hung Redis or gateway must not hang the health report. */
+  probeTimeoutMs?: number;
+}
+
+export const JOB_STATES = [
+  'waiting',
+  'active',
+  'delayed',
+  'prioritized',
+  'waiting-children',
+  'failed',
+  'completed',
+] as const;
+
+/** Same rule as the token manager's status(): failing when the newest error is not older than the last success. */
+export function tokenHealth(stored: StoredTokenStatus): TokenHealth {
+  if (!stored.exists) {
+    return {
+      exists: false,
+      expires_at: null,
+      last_refresh_at: null,
+      last_refresh_error: null,
+      refresh_failing: false,
+      needs_reauthorization: false,
+    };
+  }
+  const errorAt = stored.last_refresh_error_at ?? null;
+  const lastRefreshAt = stored.last_refresh_at ?? null;
+  const error =
+    errorAt && stored.last_refresh_error_code
+      ? { code: stored.last_refresh_error_code, message: stored.last_refresh_error_message ?? '', at: errorAt }
+      : null;
+  const failing = error !== null && (lastRefreshAt === null || Date.parse(error.at) >= Date.parse(lastRefreshAt));
+  return {
+    exists: true,
+    expires_at: stored.expires_at ?? null,
+    last_refresh_at: lastRefreshAt,
+    last_refresh_error: error,
+    refresh_failing: failing,
+    // Zoho answers a revoked or unknown refresh token with invalid_code (see zoho-client's oauth.ts)
+    needs_reauthorization: failing && error?.code === 'invalid_code',
+  };
+}
+
+async function within<T>(ms: number, work: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const orNull = <T>(p: Promise<T>): Promise<T | null> => p.catch(() => null);
+
+async function readQueues(probes: QueueProbe[]) {
+  const queues: Record<string, Record<string, number>> = {};
+  const present: string[] = [];
+  const missing: string[] = [];
+  for (const { queue, schedulers } of probes) {
+    queues[queue.name] = await queue.getJobCounts(...JOB_STATES);
+    for (const id of schedulers) ((await queue.getJobScheduler(id)) ? present : missing).push(id);
+  }
+  return { queues, schedulers: { present, missing } };
+}
+
+/** Measures everything health shows, each source on its own so one outage still leaves the rest readable. */
+export async function collectFacts(sources: HealthSources): Promise<HealthFacts> {
+  const ms = sources.probeTimeoutMs ?? 2000;
+  const [leads, token, redisOk, queueFacts] = await Promise.all([
+    orNull(within(ms, () => sources.db.stats.leads())),
+    orNull(within(ms, () => sources.db.tokens.status())),
+    within(ms, sources.redisPing).then(
+      () => true,
+      () => false,
+    ),
+    orNull(within(ms, () => readQueues(sources.queues))),
+  ]);
+  return {
+    checked_at: (sources.now?.() ?? new Date()).toISOString(),
+    // either read succeeding proves the database answers
+    checks: { supabase: leads || token ? 'ok' : 'unavailable', redis: redisOk && queueFacts ? 'ok' : 'unavailable' },
+    token: token ? tokenHealth(token) : null,
+    leads,
+    queues: queueFacts?.queues ?? null,
+    schedulers: queueFacts?.schedulers ?? null,
+  };
+}
+
+export function withRecommendations(facts: HealthFacts, thresholds: HealthThresholds): HealthReport {
+  const recommendations = recommendationsFor(facts, thresholds);
+  return { status: worstSeverity(recommendations), ...facts, recommendations };
+}
+
+export async function collectHealth(sources: HealthSources): Promise<HealthReport> {
+  return withRecommendations(await collectFacts(sources), sources.thresholds);
+}
