@@ -20,6 +20,7 @@ export {
   type TokenClassification,
   ZOHO_TOKEN_WINDOW_MS,
 } from './classify.js';
+export { createZohoConnection, type ZohoConnection, type ZohoConnectionSettings } from './connection.js';
 export { decryptSecret, encryptSecret, fingerprintSecret, parseEncryptionKey } from './crypto.js';
 export {
   type DataCenter,

@@ -1,0 +1,143 @@
+import { isIP } from 'node:net';
+import { parseEnv, sharedEnvSchema } from '@leadsync/config';
+import { z } from 'zod';
+
+/** Express's own names for address ranges, accepted in TRUST_PROXY beside addresses and CIDRs. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isAddressOrCidr(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d+$/.test(bits) && n <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Express's `trust proxy`: off unless asked, because trusting X-Forwarded-For from the open
+ * internet would let any client pick the address the rate limit counts.
+ */
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((raw, ctx): boolean | number | string[] => {
+    const value = raw.trim();
+    if (value === 'true') return true;
+    if (value === 'false') return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    const entries = value
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean);
+    const bad = entries.find((e) => !isAddressOrCidr(e));
+    if (entries.length === 0 || bad !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be true, false, a hop count or a comma list of addresses/CIDRs (bad entry: ${bad ?? raw})`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
+/** A browser sends its Origin without a path or trailing slash, so that is what we compare against. */
+const corsOrigins = z
+  .string()
+  .default('')
+  .transform((raw, ctx) => {
+    const origins: string[] = [];
+    for (const entry of raw
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean)) {
+      let url: URL | undefined;
+      try {
+        url = new URL(entry);
+      } catch {}
+      if (!url || !['http:', 'https:'].includes(url.protocol) || url.pathname !== '/' || url.search || url.hash) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a comma list of origins like https://example.com (bad: ${entry})`,
+        });
+        return z.NEVER;
+      }
+      origins.push(url.origin);
+    }
+    return origins;
+  });
+
+const httpUrl = (fallback: string) =>
+  z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).default(fallback);
+
+/** An unset variable and an empty one mean the same: no secret, no captcha check. */
+const optionalSecret = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
+
+/** The spam filter (intake/spam.ts): honeypot and fill time always; a captcha when a secret is set. */
+const spamEnv = {
+  SPAM_MIN_FILL_MS: z.coerce
+    .number({ error: 'must be a whole number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(0, 'must be a whole number of milliseconds')
+    .default(3000),
+  TURNSTILE_SECRET_KEY: optionalSecret,
+  TURNSTILE_VERIFY_URL: httpUrl('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
+  HCAPTCHA_SECRET: optionalSecret,
+  HCAPTCHA_VERIFY_URL: httpUrl('https://api.hcaptcha.com/siteverify'),
+  CAPTCHA_TIMEOUT_MS: z.coerce
+    .number({ error: 'must be a whole number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(1, 'must be a whole number of milliseconds')
+    .default(3000),
+};
+
+export const apiEnvSchema = sharedEnvSchema
+  .extend({
+    PORT: z.coerce
+      .number({ error: 'must be a port number (0-65535)' })
+      .int('must be a port number (0-65535)')
+      .min(0, 'must be a port number (0-65535)')
+      .max(65535, 'must be a port number (0-65535)')
+      .default(3000),
+    CORS_ORIGINS: corsOrigins,
+    INTAKE_RATE_LIMIT: z.coerce
+      .number({ error: 'must be a whole number of requests a minute (0 turns it off)' })
+      .int('must be a whole number of requests a minute (0 turns it off)')
+      .min(0, 'must be a whole number of requests a minute (0 turns it off)')
+      .default(60),
+    TRUST_PROXY: trustProxy,
+    ZOHO_REDIRECT_URI: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).optional(),
+    BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, 'must be a size like 100kb or 1mb')
+      .default('100kb'),
+    SYNC_MODE: z.enum(['immediate', 'daily']).default('immediate'),
+    /**
+     * A request (headers and body) must arrive within this long, or the server answers 408 and
+     * closes the connection: a client dribbling its body cannot hold a socket for minutes.
+     */
+    REQUEST_TIMEOUT_MS: z.coerce
+      .number({ error: 'must be a whole number of milliseconds' })
+      .int('must be a whole number of milliseconds')
+      .min(500, 'must be at least 500 milliseconds')
+      .default(30_000),
+    /** The headers alone must arrive within this long (slowloris); capped at REQUEST_TIMEOUT_MS. */
+    HEADERS_TIMEOUT_MS: z.coerce
+      .number({ error: 'must be a whole number of milliseconds' })
+      .int('must be a whole number of milliseconds')
+      .min(500, 'must be at least 500 milliseconds')
+      .default(10_000),
+    ...spamEnv,
+  })
+  .transform((env) => ({
+    ...env,
+    ZOHO_REDIRECT_URI: env.ZOHO_REDIRECT_URI ?? `http://localhost:${env.PORT}/auth/zoho/callback`,
+  }));
+
+export type ApiConfig = z.infer<typeof apiEnvSchema>;
+
+/** Throws ConfigError naming the first bad variable. */
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  return parseEnv(apiEnvSchema, env);
+}

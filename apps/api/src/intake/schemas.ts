@@ -1,0 +1,135 @@
+import type { LeadSource } from '@leadsync/db';
+import { z } from 'zod';
+import { email, isBlank, multiLine, phone, singleLine, singleLineOrNumber } from './fields.js';
+
+/**
+ * What each intake source accepts (contract §3). Limits, in UTF-16 units:
+ *
+ * | field | max | why |
+ * | --- | --- | --- |
+ * | first_name / last_name | 40 / 80 | Zoho's First_Name / Last_Name |
+ * | name | 120 | both of those together |
+ * | email | 100 | Zoho's Email; an address cannot be truncated |
+ * | phone | 30 stored (40 typed) | Zoho's Phone, after separators are stripped |
+ * | company | 200 | Zoho's Company |
+ * | message | 10,000 | leaves room in Zoho's 32,000-character Description |
+ * | service, utm_* | 200 | labels, not prose |
+ * | budget | 100 | |
+ * | page_url | 2,048 | the practical URL limit of browsers and CDNs |
+ * | session_id | 200 | an opaque chat id |
+ * | transcript | 25,000 in all; 500 entries of ≤ 5,000 | rendered with role labels it still fits a Description |
+ *
+ * Unknown keys are dropped here and survive only in the stored raw payload; nothing a client
+ * sends can set a lead's status or id.
+ */
+export const LIMITS = {
+  name: 120,
+  firstName: 40,
+  lastName: 80,
+  company: 200,
+  message: 10_000,
+  label: 200,
+  budget: 100,
+  pageUrl: 2048,
+  sessionId: 200,
+  transcriptTotal: 25_000,
+  transcriptEntries: 500,
+  transcriptEntry: 5000,
+} as const;
+
+const contact = {
+  name: singleLine(LIMITS.name),
+  first_name: singleLine(LIMITS.firstName),
+  last_name: singleLine(LIMITS.lastName),
+  email,
+  phone,
+  company: singleLine(LIMITS.company),
+  message: multiLine(LIMITS.message),
+};
+
+const tracking = {
+  page_url: singleLine(LIMITS.pageUrl),
+  utm_source: singleLine(LIMITS.label),
+  utm_medium: singleLine(LIMITS.label),
+  utm_campaign: singleLine(LIMITS.label),
+};
+
+type Refinable = { email?: unknown; phone?: unknown };
+
+// `when` makes the cross-field rules run even when a field failed, so a visitor sees every
+// problem at once; a field that is present but invalid already has its own issue. Not for a
+// non-object, though: that already has its issue, and the rules would throw reading its fields.
+const ALWAYS = {
+  when: (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null,
+} as const;
+
+function requireContact(value: Refinable, ctx: z.RefinementCtx) {
+  if (isBlank(value.email) && isBlank(value.phone)) {
+    ctx.addIssue({ code: 'custom', path: ['email'], message: 'an email address or a phone number is required' });
+  }
+}
+
+const transcriptEntry = z.object({
+  role: z.enum(['user', 'bot'], { error: "must be 'user' or 'bot'" }),
+  // A bubble with nothing in it (a card, an image) carries nothing for the CRM; it is dropped below.
+  content: z.preprocess((v) => (isBlank(v) ? '' : v), z.union([z.literal(''), multiLine(LIMITS.transcriptEntry)])),
+});
+
+const transcriptLength = (t: string | { content: string }[]) =>
+  typeof t === 'string' ? t.length : t.reduce((n, e) => n + e.content.length, 0);
+
+/** A string (what an HTML form can post) or the chat as entries; empty means absent. */
+export const transcript = z
+  .union(
+    [
+      multiLine(LIMITS.transcriptTotal),
+      z
+        .array(transcriptEntry, { error: 'must be text or a list of {role, content}' })
+        .max(LIMITS.transcriptEntries, `must have at most ${LIMITS.transcriptEntries} entries`)
+        .transform((entries) => {
+          const kept = entries.filter((e) => e.content !== '') as { role: 'user' | 'bot'; content: string }[];
+          return kept.length > 0 ? kept : undefined;
+        }),
+    ],
+    { error: 'must be text or a list of {role, content}' },
+  )
+  .refine((t) => t === undefined || transcriptLength(t) <= LIMITS.transcriptTotal, {
+    message: `must be at most ${LIMITS.transcriptTotal} characters in all`,
+  });
+
+export const quoteFormSchema = z
+  .object({
+    ...contact,
+    service: singleLine(LIMITS.label),
+    budget: singleLineOrNumber(LIMITS.budget),
+    ...tracking,
+  })
+  .superRefine((value, ctx) => {
+    requireContact(value, ctx);
+    if (!isBlank(value.name)) return;
+    if (isBlank(value.first_name) && isBlank(value.last_name)) {
+      ctx.addIssue({ code: 'custom', path: ['name'], message: 'a name (or first_name and last_name) is required' });
+    } else if (isBlank(value.first_name)) {
+      ctx.addIssue({ code: 'custom', path: ['first_name'], message: 'is required with last_name (or give name)' });
+    } else if (isBlank(value.last_name)) {
+      ctx.addIssue({ code: 'custom', path: ['last_name'], message: 'is required with first_name (or give name)' });
+    }
+  }, ALWAYS);
+
+/** A chatbot may not know the visitor's name yet; the sync derives Zoho's mandatory Last_Name. */
+export const chatbotSchema = z
+  .object({
+    ...contact,
+    transcript: transcript.optional(),
+    session_id: singleLine(LIMITS.sessionId),
+    ...tracking,
+  })
+  .superRefine(requireContact, ALWAYS);
+
+export type QuoteFormFields = z.infer<typeof quoteFormSchema>;
+export type ChatbotFields = z.infer<typeof chatbotSchema>;
+
+export const intakeSchemas = {
+  quote_form: quoteFormSchema,
+  chatbot: chatbotSchema,
+} as const satisfies Record<LeadSource, z.ZodType>;

@@ -1,0 +1,51 @@
+import { connectionOptions } from '@leadsync/queue';
+import { Job, type Queue, QueueEvents } from 'bullmq';
+
+export type JobOutcome =
+  | { state: 'completed'; value: unknown }
+  | { state: 'failed'; reason: string }
+  /** Not finished within the wait (still waiting, active, or paused by Zoho's rate limit). */
+  | { state: 'running' };
+
+/** Waits for a job's result (POST /api/admin/sync?wait=true). */
+export interface JobResults {
+  wait(queue: Queue, jobId: string, timeoutMs: number): Promise<JobOutcome>;
+  close(): Promise<void>;
+}
+
+/**
+ * One QueueEvents per queue, made on first use: it holds a blocking Redis connection, which an
+ * API replica that never serves `?wait=true` should not pay for.
+ */
+export function createJobResults(config: { REDIS_URL: string; REDIS_PREFIX: string }): JobResults {
+  const events = new Map<string, QueueEvents>();
+  const eventsFor = (queue: Queue): QueueEvents => {
+    let e = events.get(queue.name);
+    if (!e) {
+      e = new QueueEvents(queue.name, {
+        prefix: config.REDIS_PREFIX,
+        connection: connectionOptions(config.REDIS_URL, { maxRetriesPerRequest: null }),
+      });
+      e.on('error', () => {}); // a wait that cannot hear the outcome answers "running"
+      events.set(queue.name, e);
+    }
+    return e;
+  };
+  return {
+    async wait(queue, jobId, timeoutMs) {
+      const job = await Job.fromId(queue, jobId);
+      if (!job) return { state: 'failed', reason: 'the job is gone (removed before it finished)' };
+      try {
+        return { state: 'completed', value: await job.waitUntilFinished(eventsFor(queue), timeoutMs) };
+      } catch (err) {
+        // waitUntilFinished rejects both for a failed job and for a wait that ran out: ask Redis which.
+        const state = await queue.getJobState(jobId).catch(() => 'unknown');
+        return state === 'failed' ? { state: 'failed', reason: (err as Error).message } : { state: 'running' };
+      }
+    },
+    async close() {
+      await Promise.all([...events.values()].map((e) => e.close().catch(() => {})));
+      events.clear();
+    },
+  };
+}

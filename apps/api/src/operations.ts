@@ -1,0 +1,29 @@
+import { connectionOptions, JOB_RETENTION, QUEUES } from '@leadsync/queue';
+import { Queue } from 'bullmq';
+import type { ApiConfig } from './config.js';
+
+/** What the operations surfaces (health report, metrics) need beyond intake's deps. */
+export interface ApiOperations {
+  /** The token queue, read for its counts and its scheduler (the sync queue is the producer's). */
+  tokenQueue: Queue;
+  close(): Promise<void>;
+}
+
+export function createApiOperations(config: Pick<ApiConfig, 'REDIS_URL' | 'REDIS_PREFIX'>): ApiOperations {
+  // Same fail-fast connection as the sync producer: a health check must not wait out a Redis outage.
+  const tokenQueue = new Queue(QUEUES.token, {
+    prefix: config.REDIS_PREFIX,
+    connection: connectionOptions(config.REDIS_URL, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+    }),
+    defaultJobOptions: JOB_RETENTION,
+  });
+  tokenQueue.on('error', () => {}); // the API's Redis client already logs outages
+  return {
+    tokenQueue,
+    // Forced: a graceful close would wait for a Redis that may be gone.
+    close: () => tokenQueue.getBackend().close(true),
+  };
+}

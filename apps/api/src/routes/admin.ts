@@ -1,0 +1,126 @@
+import type { Db } from '@leadsync/db';
+import type { SyncProducer } from '@leadsync/queue';
+import express, { type RequestHandler, Router } from 'express';
+import { z } from 'zod';
+import type { JobResults } from '../job-results.js';
+import { sendError } from '../middleware/errors.js';
+import { UUID } from './leads.js';
+
+export const ADMIN_PATHS = {
+  sync: '/api/admin/sync',
+  retry: '/api/admin/leads/:id/retry',
+} as const;
+
+/** Longest a `?wait=true` request is held; after it the answer is 202 "running", never a 504. */
+export const SYNC_WAIT_MS = 60_000;
+
+export const adminSyncBodySchema = z.strictObject({
+  limit: z.number().int().positive().max(100_000).optional(),
+  force_refresh: z.boolean().optional(),
+});
+
+export const adminSyncQuerySchema = z.object({
+  wait: z.enum(['true', 'false']).optional(),
+});
+
+export const adminSyncAcceptedSchema = z.object({
+  job_id: z.string(),
+  status: z.enum(['queued', 'running']),
+});
+
+export const adminSyncResultSchema = z.object({
+  job_id: z.string(),
+  status: z.enum(['completed', 'failed']),
+  claimed: z.number().int().optional(),
+  synced: z.number().int().optional(),
+  failed: z.number().int().optional(),
+  retrying: z.number().int().optional(),
+  token_refreshed: z.boolean().optional(),
+  error: z.string().optional(),
+});
+
+export const leadRetriedSchema = z.object({ id: z.uuid(), status: z.literal('pending') });
+
+/** What the worker's drain job returns (apps/worker/src/jobs/daily-drain.ts); read defensively. */
+const drainOutcomeSchema = z.object({
+  claimed: z.number().default(0),
+  synced: z.number().default(0),
+  failed: z.number().default(0),
+  retrying: z.number().default(0),
+  tokenRefreshed: z.boolean().default(false),
+});
+
+export interface AdminRouteDeps {
+  db: Pick<Db, 'leads'>;
+  producer: Pick<SyncProducer, 'queue' | 'enqueueDrain' | 'enqueueSync'>;
+  jobResults: Pick<JobResults, 'wait'>;
+  requireAdmin: RequestHandler;
+  /** Tests shorten it. */
+  waitMs?: number;
+}
+
+/** JSON for admin bodies; an empty body is an empty object (curl -X POST with no -d). */
+const adminJson = express.json({ limit: '4kb' });
+
+function issuesOf(error: z.ZodError) {
+  return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+}
+
+/**
+ * POST /api/admin/sync: drain pending leads now, through the worker (the API never calls Zoho for
+ * leads). POST /api/admin/leads/:id/retry: a failed or spam lead back to pending, nudged at once.
+ */
+export function adminRoutes(deps: AdminRouteDeps): Router {
+  const router = Router();
+  const waitMs = deps.waitMs ?? SYNC_WAIT_MS;
+
+  router.post(ADMIN_PATHS.sync, deps.requireAdmin, adminJson, async (req, res) => {
+    const body = adminSyncBodySchema.safeParse(req.body ?? {});
+    const query = adminSyncQuerySchema.safeParse(req.query);
+    if (!body.success || !query.success) {
+      const issues = [...(body.error ? issuesOf(body.error) : []), ...(query.error ? issuesOf(query.error) : [])];
+      return sendError(res, 422, 'validation_failed', { issues });
+    }
+    const jobId = await deps.producer.enqueueDrain({
+      reason: 'admin',
+      limit: body.data.limit,
+      forceRefresh: body.data.force_refresh,
+    });
+    if (!jobId) throw new Error('the drain job got no id');
+    res.set('Cache-Control', 'no-store');
+    if (query.data.wait !== 'true') return res.status(202).json({ job_id: jobId, status: 'queued' });
+
+    const outcome = await deps.jobResults.wait(deps.producer.queue, jobId, waitMs);
+    if (outcome.state === 'running') return res.status(202).json({ job_id: jobId, status: 'running' });
+    if (outcome.state === 'failed')
+      return res.status(200).json({ job_id: jobId, status: 'failed', error: outcome.reason });
+    const result = drainOutcomeSchema.parse(outcome.value ?? {});
+    res.status(200).json({
+      job_id: jobId,
+      status: 'completed',
+      claimed: result.claimed,
+      synced: result.synced,
+      failed: result.failed,
+      retrying: result.retrying,
+      token_refreshed: result.tokenRefreshed,
+    });
+  });
+
+  router.post(ADMIN_PATHS.retry, deps.requireAdmin, async (req, res) => {
+    const id = String(req.params.id);
+    if (!UUID.test(id)) return sendError(res, 400, 'invalid_id', { message: 'id must be a UUID' });
+    const retried = await deps.db.leads.retry(id);
+    if (!retried) {
+      const lead = await deps.db.leads.get(id);
+      if (!lead) return sendError(res, 404, 'not_found', { message: 'no lead with this id' });
+      return sendError(res, 409, 'not_retryable', {
+        message: `the lead is ${lead.status}; only failed or spam leads can be retried`,
+        status: lead.status,
+      });
+    }
+    // The lead is pending in the database either way; a lost nudge is picked up by the sweep or drain.
+    await deps.producer.enqueueSync(id).catch(() => undefined);
+    res.set('Cache-Control', 'no-store').json({ id: retried.id, status: 'pending' });
+  });
+  return router;
+}

@@ -1,0 +1,49 @@
+import type { Db } from '@leadsync/db';
+import { Router } from 'express';
+import type { Redis } from 'ioredis';
+
+export interface HealthDeps {
+  db: Pick<Db, 'ping'>;
+  redis: Pick<Redis, 'ping'>;
+}
+
+/** A probe that hangs is as bad as one that fails; each check gets this long. */
+export const READINESS_CHECK_TIMEOUT_MS = 1000;
+
+type CheckResult = 'ok' | 'unavailable';
+
+async function check(probe: () => Promise<unknown>): Promise<CheckResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timed out')), READINESS_CHECK_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([probe(), timeout]);
+    return 'ok';
+  } catch {
+    return 'unavailable';
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * /healthz: the process answers (restart it if not). /readyz: it can do its job, so a load
+ * balancer stops sending leads to a replica that cannot store them. Both are public and say
+ * nothing beyond ok/unavailable.
+ */
+export function healthRoutes(deps: HealthDeps): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.set('Cache-Control', 'no-store').json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    const [redis, supabase] = await Promise.all([check(() => deps.redis.ping()), check(() => deps.db.ping())]);
+    const ready = redis === 'ok' && supabase === 'ok';
+    res
+      .set('Cache-Control', 'no-store')
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'unavailable', checks: { redis, supabase } });
+  });
+  return router;
+}
