@@ -1,7 +1,7 @@
 // `npm run bench`: leadsync's speed figures, each beside a baseline measured in the same run on
 // the same machine. Nothing here asserts; it measures and prints (and writes bench/results/).
 //   npm run bench                 all
-//   npm run bench -- intake       one section (intake | drain | latency)
+//   npm run bench -- intake       one section (intake | drain | latency | bundle)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,7 @@ import {
   withClient,
 } from '@leadsync/local-stack';
 import { connectionOptions, JOBS, QUEUES } from '@leadsync/queue';
+import { buildEmbed, GZIP_BUDGET_BYTES, overBudget } from '@leadsync/web';
 import { loadWorkerConfig } from '@leadsync/worker/config';
 import { startWorker } from '@leadsync/worker/runtime';
 import { createWorkerZoho } from '@leadsync/worker/zoho';
@@ -114,15 +115,19 @@ async function benchIntake() {
   const stack = await startIsolatedStack('bench_intake');
   const api = await startApi(baseEnv(stack, null, { SYNC_MODE: 'immediate' }));
   try {
-    const direct = {
-      url: `${stack.postgrest().url}/leads`,
+    const insertVia = (base: string) => ({
+      url: `${base}/leads`,
       method: 'POST' as const,
       headers: {
         'content-type': 'application/json',
         authorization: `Bearer ${stack.serviceRoleKey}`,
         prefer: 'return=minimal',
       },
-    };
+    });
+    // the irreducible write: the same row inserted straight into PostgREST, and through the
+    // /rest/v1 gateway (the Supabase API path the intake itself uses)
+    const direct = insertVia(stack.postgrest().url);
+    const viaGateway = insertVia(`${stack.supabaseUrl}/rest/v1`);
     const directBody = () =>
       JSON.stringify({ source: 'quote_form', ...JSON.parse(quoteBody()), raw_payload: JSON.parse(quoteBody()) });
     const intake = {
@@ -132,20 +137,26 @@ async function benchIntake() {
     };
     const setup = (body: () => string) => [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: body() }) }];
 
-    // warm both paths (JIT, connection pools) before measuring
+    // warm every path (JIT, connection pools) before measuring
     await cannon({ ...intake, requests: setup(quoteBody), connections: 10, duration: 3 });
     await cannon({ ...direct, requests: setup(directBody), connections: 10, duration: 3 });
+    await cannon({ ...viaGateway, requests: setup(directBody), connections: 10, duration: 2 });
 
     const fixed = { connections: 20, overallRate: 200, duration: 15 };
     const flat = { connections: 20, duration: 10 };
-    const intakeFixed = summary(await cannon({ ...intake, ...fixed, requests: setup(quoteBody) }));
-    const directFixed = summary(await cannon({ ...direct, ...fixed, requests: setup(directBody) }));
-    const intakeMax = summary(await cannon({ ...intake, ...flat, requests: setup(quoteBody) }));
-    const directMax = summary(await cannon({ ...direct, ...flat, requests: setup(directBody) }));
+    const run = async (target: typeof intake, body: () => string) => ({
+      at_200_rps: summary(await cannon({ ...target, ...fixed, requests: setup(body) })),
+      max: summary(await cannon({ ...target, ...flat, requests: setup(body) })),
+    });
+    const intakeRun = await run(intake, quoteBody);
+    const directRun = await run(direct, directBody);
+    const gatewayRun = await run(viaGateway, directBody);
     results.intake = {
-      at_200_rps: { intake: intakeFixed, direct_postgrest: directFixed },
-      max_throughput: { intake: intakeMax, direct_postgrest: directMax },
-      throughput_ratio: Number((intakeMax.requests_per_s / directMax.requests_per_s).toFixed(2)),
+      intake: intakeRun,
+      direct_postgrest: directRun,
+      postgrest_via_gateway: gatewayRun,
+      throughput_ratio_to_direct: Number((intakeRun.max.requests_per_s / directRun.max.requests_per_s).toFixed(2)),
+      throughput_ratio_to_gateway: Number((intakeRun.max.requests_per_s / gatewayRun.max.requests_per_s).toFixed(2)),
       targets: 'p99 < 50 ms at 200 req/s; throughput ratio >= 0.6',
     };
   } finally {
@@ -276,11 +287,32 @@ async function benchLatency(rate = 50, seconds = 20) {
   }
 }
 
+/**
+ * The embed's size, built exactly as the API serves it, against its gzip budget. The one check
+ * here that fails the run: a budget nobody enforces is a wish.
+ */
+async function benchBundle() {
+  const bundle = await buildEmbed();
+  const size = (f: { bytes: number; gzipBytes: number }) => ({ bytes: f.bytes, gzip_bytes: f.gzipBytes });
+  const over = overBudget(bundle);
+  results.bundle = {
+    '/embed.js': size(bundle.classic),
+    '/embed.mjs': size(bundle.module),
+    gzip_budget_bytes: GZIP_BUDGET_BYTES,
+    within_budget: over.length === 0,
+  };
+  if (over.length > 0) {
+    console.error(`bench: over the ${GZIP_BUDGET_BYTES}-byte gzip budget: ${over.map((f) => f.path).join(', ')}`);
+    process.exitCode = 1;
+  }
+}
+
 await prepareTestTemplate();
 const sections: Record<string, () => Promise<void>> = {
   intake: benchIntake,
   drain: () => benchDrain(),
   latency: () => benchLatency(),
+  bundle: benchBundle,
 };
 for (const [name, fn] of Object.entries(sections)) {
   if (only && only !== name) continue;
@@ -294,4 +326,4 @@ writeFileSync(
   resolve(REPO_ROOT, 'bench/results/latest.json'),
   JSON.stringify({ at: new Date().toISOString(), node: process.version, results }, null, 2),
 );
-process.exit(0);
+process.exit(process.exitCode ?? 0);

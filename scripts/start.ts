@@ -122,6 +122,7 @@ const api = `http://localhost:${port}`;
 say();
 say('leadsync is running');
 say(`  API          ${api}   (health: ${api}/readyz)`);
+say(`  Demo page    ${api}/demo   (a quote form and a chat box through ${api}/embed.js)`);
 say(`  Bull Board   ${api}/admin/queues   (any user name; password: CRON_SECRET from .stack/dev.env)`);
 if (sim) say(`  Zoho (sim)   ${sim.url}   (records: ${sim.url}/__sim/records)`);
 say(`  Supabase     ${stack.SUPABASE_URL}/rest/v1   (local stack)`);

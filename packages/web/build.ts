@@ -1,0 +1,20 @@
+// `npm run build -w @leadsync/web`: writes dist/embed.js (classic) and dist/embed.mjs (module),
+// prints their sizes, and fails when one is over the gzip budget. The API does not need this: it
+// builds the same bundles in memory (src/bundle.ts); this is for a CDN or a look at the output.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildEmbed, GZIP_BUDGET_BYTES, overBudget } from './src/bundle.js';
+
+const dist = resolve(dirname(fileURLToPath(import.meta.url)), 'dist');
+const bundle = await buildEmbed();
+mkdirSync(dist, { recursive: true });
+for (const file of [bundle.classic, bundle.module]) {
+  writeFileSync(resolve(dist, file.path.slice(1)), file.code);
+  console.log(`${file.path.padEnd(11)} ${file.bytes} bytes, ${file.gzipBytes} gzipped (budget ${GZIP_BUDGET_BYTES})`);
+}
+const over = overBudget(bundle);
+if (over.length > 0) {
+  console.error(`over the ${GZIP_BUDGET_BYTES}-byte gzip budget: ${over.map((f) => f.path).join(', ')}`);
+  process.exit(1);
+}

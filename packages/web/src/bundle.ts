@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+// From src/ (tsx, jest) and from dist/ (compiled) alike: esbuild always reads the TypeScript sources.
+const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BROWSER_SRC = resolve(PACKAGE_ROOT, 'src/browser');
+
+/** The issue's target: the embed must stay under 5 KB gzipped, whichever build a site loads. */
+export const GZIP_BUDGET_BYTES = 5 * 1024;
+
+export interface EmbedFile {
+  /** The path the API serves it at. */
+  path: '/embed.js' | '/embed.mjs';
+  code: string;
+  etag: string;
+  bytes: number;
+  gzipBytes: number;
+}
+
+export interface EmbedBundle {
+  classic: EmbedFile;
+  module: EmbedFile;
+}
+
+function describe(path: EmbedFile['path'], code: string): EmbedFile {
+  return {
+    path,
+    code,
+    etag: `"${createHash('sha256').update(code).digest('base64url').slice(0, 22)}"`,
+    bytes: Buffer.byteLength(code),
+    gzipBytes: gzipSync(code, { level: 9 }).length,
+  };
+}
+
+async function bundle(entry: string, format: 'iife' | 'esm'): Promise<string> {
+  const result = await build({
+    entryPoints: [resolve(BROWSER_SRC, entry)],
+    bundle: true,
+    minify: true,
+    format,
+    globalName: format === 'iife' ? 'leadsync' : undefined,
+    // the browsers that have fetch keepalive and AbortController anyway; no polyfills
+    target: 'es2022',
+    platform: 'browser',
+    write: false,
+    legalComments: 'none',
+  });
+  const file = result.outputFiles[0];
+  if (!file) throw new Error(`esbuild produced nothing for ${entry}`);
+  return file.text;
+}
+
+/**
+ * Builds both embeds in memory (esbuild takes tens of milliseconds), so the API serves what the
+ * sources say without a separate build step, and a clean clone works with npm start.
+ */
+export async function buildEmbed(): Promise<EmbedBundle> {
+  const [classic, module] = await Promise.all([bundle('embed-classic.ts', 'iife'), bundle('embed-module.ts', 'esm')]);
+  return { classic: describe('/embed.js', classic), module: describe('/embed.mjs', module) };
+}
+
+/** The files over budget, empty when both fit. */
+export function overBudget(bundle: EmbedBundle, budget = GZIP_BUDGET_BYTES): EmbedFile[] {
+  return [bundle.classic, bundle.module].filter((f) => f.gzipBytes > budget);
+}
+
+/** The demo page and its script (packages/web/demo), served by the API at /demo. */
+export function readDemo(): { html: string; script: string } {
+  return {
+    html: readFileSync(resolve(PACKAGE_ROOT, 'demo/index.html'), 'utf8'),
+    script: readFileSync(resolve(PACKAGE_ROOT, 'demo/demo.js'), 'utf8'),
+  };
+}

@@ -1,0 +1,1 @@
+export { buildEmbed, type EmbedBundle, type EmbedFile, GZIP_BUDGET_BYTES, overBudget, readDemo } from './bundle.js';
