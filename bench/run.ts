@@ -1,10 +1,11 @@
 // `npm run bench`: leadsync's speed figures, each beside a baseline measured in the same run on
 // the same machine. Nothing here asserts; it measures and prints (and writes bench/results/).
 //   npm run bench                 all
-//   npm run bench -- intake       one section (intake | drain | latency | bundle)
+//   npm run bench -- intake       one section (intake | drain | latency | bundle | scaling)
+//   BENCH_LARGE=0 npm run bench   the drain-scaling section skips its 100,000-lead run (~1 min here)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createLogger } from '@leadsync/config';
 import { createDb } from '@leadsync/db';
@@ -55,6 +56,17 @@ function summary(r: autocannon.Result) {
     non_2xx: r.non2xx,
     errors: r.errors + r.timeouts,
   };
+}
+
+/** Peak resident memory of a process so far (VmHWM), in MB; null where /proc is not there. */
+function peakRssMb(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Math.round(Number(kb) / 1024) : null;
+  } catch {
+    return null;
+  }
 }
 
 function baseEnv(
@@ -157,6 +169,7 @@ async function benchIntake() {
       postgrest_via_gateway: gatewayRun,
       throughput_ratio_to_direct: Number((intakeRun.max.requests_per_s / directRun.max.requests_per_s).toFixed(2)),
       throughput_ratio_to_gateway: Number((intakeRun.max.requests_per_s / gatewayRun.max.requests_per_s).toFixed(2)),
+      api_peak_rss_mb: peakRssMb(api.child.pid),
       targets: 'p99 < 50 ms at 200 req/s; throughput ratio >= 0.6',
     };
   } finally {
@@ -167,7 +180,7 @@ async function benchIntake() {
 }
 
 /** 10,000 pending leads into the simulator (100 ms latency, concurrency 10) against its ideal. */
-async function benchDrain(n = Number(process.env.BENCH_DRAIN_LEADS ?? 10_000)) {
+async function benchDrain(n = Number(process.env.BENCH_DRAIN_LEADS ?? 10_000)): Promise<Figures> {
   const latencyMs = 100;
   const concurrencyLimit = 10;
   const stack = await startIsolatedStack('bench_drain');
@@ -207,7 +220,7 @@ async function benchDrain(n = Number(process.env.BENCH_DRAIN_LEADS ?? 10_000)) {
     const counters = sim.control.counters();
     const calls = counters.recordsPerCall.length;
     const ideal = (concurrencyLimit * 100) / (latencyMs / 1000);
-    results.drain = {
+    return {
       leads: n,
       seconds: Number(seconds.toFixed(2)),
       leads_per_s: Math.round(n / seconds),
@@ -216,6 +229,8 @@ async function benchDrain(n = Number(process.env.BENCH_DRAIN_LEADS ?? 10_000)) {
       simulator_bound_ideal_leads_per_s: ideal,
       ratio_to_ideal: Number((n / seconds / ideal).toFixed(2)),
       duplicates_in_zoho: counters.duplicateEmails,
+      // the worker runs in this process here
+      worker_peak_rss_mb: peakRssMb(process.pid),
     };
   } finally {
     await worker.close();
@@ -275,6 +290,8 @@ async function benchLatency(rate = 50, seconds = 20) {
       zoho_calls: counters.recordsPerCall.length,
       calls_per_lead: Number((counters.recordsPerCall.length / total).toFixed(3)),
       simulator_latency_ms: '150 ± 100',
+      api_peak_rss_mb: peakRssMb(api.child.pid),
+      worker_peak_rss_mb: peakRssMb(worker.pid),
       target: 'p95 < 5000 ms',
     };
   } finally {
@@ -285,6 +302,85 @@ async function benchLatency(rate = 50, seconds = 20) {
     await sim.close();
     await stack.teardown();
   }
+}
+
+/**
+ * How drain time grows with the backlog: 1,000 → 10,000 → 100,000 (skipped with BENCH_LARGE=0) pending
+ * leads, each drained from a fresh database into a fresh simulator. Linear means leads/s stays
+ * flat and each 10× backlog takes about 10× as long.
+ */
+async function benchScaling() {
+  const sizes = [1000, 10_000, ...(process.env.BENCH_LARGE === '0' ? [] : [100_000])];
+  const runs: Figures[] = [];
+  for (const n of sizes) {
+    console.error(`bench: scaling ${n}…`);
+    runs.push(await benchDrain(n));
+  }
+  const first = runs[0]!;
+  results.scaling = {
+    runs: runs.map((r) => ({ leads: r.leads, seconds: r.seconds, leads_per_s: r.leads_per_s })),
+    // time ratio per 10× leads: 10 is linear, more is worse than linear
+    time_ratio_per_10x: runs.slice(1).map((r, i) => Number((Number(r.seconds) / Number(runs[i]!.seconds)).toFixed(1))),
+    leads_per_s_largest_vs_smallest: Number(
+      (Number(runs[runs.length - 1]!.leads_per_s) / Number(first.leads_per_s)).toFixed(2),
+    ),
+  };
+}
+
+/** One markdown table of the headline figures of whatever sections ran. */
+function summaryTable(): string {
+  // biome-ignore lint/suspicious/noExplicitAny: figures are read by name for the table
+  const r = results as Record<string, any>;
+  const rows: Array<[string, string, string]> = [];
+  if (r.intake) {
+    rows.push([
+      'intake throughput (flat out)',
+      `${r.intake.intake.max.requests_per_s} req/s, p99 ${r.intake.intake.max.p99_ms} ms`,
+      `direct PostgREST insert ${r.intake.direct_postgrest.max.requests_per_s} req/s (ratio ${r.intake.throughput_ratio_to_direct})`,
+    ]);
+    rows.push([
+      'intake at 200 req/s',
+      `p50 ${r.intake.intake.at_200_rps.p50_ms} ms, p99 ${r.intake.intake.at_200_rps.p99_ms} ms`,
+      `direct insert p99 ${r.intake.direct_postgrest.at_200_rps.p99_ms} ms; target p99 < 50 ms`,
+    ]);
+  }
+  if (r.drain) {
+    rows.push([
+      `drain of ${r.drain.leads} pending leads`,
+      `${r.drain.leads_per_s} leads/s, ${r.drain.calls_per_lead} calls/lead`,
+      `simulator-bound ideal ${r.drain.simulator_bound_ideal_leads_per_s} leads/s (ratio ${r.drain.ratio_to_ideal}); ideal 0.01 calls/lead`,
+    ]);
+  }
+  if (r.intake_to_zoho) {
+    rows.push([
+      'intake → Zoho (immediate mode)',
+      `p50 ${r.intake_to_zoho.p50_ms} ms, p95 ${r.intake_to_zoho.p95_ms} ms`,
+      `Zoho latency ${r.intake_to_zoho.simulator_latency_ms} ms; target p95 < 5000 ms`,
+    ]);
+  }
+  const rss = [
+    r.intake?.api_peak_rss_mb && `API ${r.intake.api_peak_rss_mb} MB (intake flat out)`,
+    r.intake_to_zoho?.api_peak_rss_mb && `API ${r.intake_to_zoho.api_peak_rss_mb} MB (steady 50/s)`,
+    r.intake_to_zoho?.worker_peak_rss_mb && `worker ${r.intake_to_zoho.worker_peak_rss_mb} MB (steady 50/s)`,
+    r.drain?.worker_peak_rss_mb && `worker in the bench process ${r.drain.worker_peak_rss_mb} MB (drain)`,
+  ].filter(Boolean);
+  if (rss.length) rows.push(['peak memory (VmHWM)', rss.join('; '), '']);
+  if (r.scaling) {
+    rows.push([
+      'drain time vs backlog',
+      r.scaling.runs.map((x: Figures) => `${x.leads}: ${x.seconds} s (${x.leads_per_s}/s)`).join('; '),
+      `time ratio per 10× leads ${r.scaling.time_ratio_per_10x.join(', ')} (10 = linear)`,
+    ]);
+  }
+  if (r.bundle) {
+    rows.push([
+      'embed size (gzip)',
+      `${r.bundle['/embed.js'].gzip_bytes} B / ${r.bundle['/embed.mjs'].gzip_bytes} B`,
+      `budget ${r.bundle.gzip_budget_bytes} B`,
+    ]);
+  }
+  const table = ['| figure | measured | baseline / target |', '| --- | --- | --- |'];
+  return [...table, ...rows.map((x) => `| ${x.join(' | ')} |`)].join('\n');
 }
 
 /**
@@ -310,9 +406,12 @@ async function benchBundle() {
 await prepareTestTemplate();
 const sections: Record<string, () => Promise<void>> = {
   intake: benchIntake,
-  drain: () => benchDrain(),
+  drain: async () => {
+    results.drain = await benchDrain();
+  },
   latency: () => benchLatency(),
   bundle: benchBundle,
+  scaling: benchScaling,
 };
 for (const [name, fn] of Object.entries(sections)) {
   if (only && only !== name) continue;
@@ -321,6 +420,7 @@ for (const [name, fn] of Object.entries(sections)) {
   console.log(JSON.stringify({ [name]: results[name === 'latency' ? 'intake_to_zoho' : name] }, null, 2));
 }
 await dropTestTemplate();
+console.log(`\n## leadsync benchmarks (${new Date().toISOString()}, Node ${process.version})\n\n${summaryTable()}\n`);
 mkdirSync(resolve(REPO_ROOT, 'bench/results'), { recursive: true });
 writeFileSync(
   resolve(REPO_ROOT, 'bench/results/latest.json'),

@@ -42,10 +42,12 @@ export async function startSyncHarness(
   const stack = await startIsolatedStack(label);
   const sim = await startZohoSim(options.sim);
   const db = createDb({ url: stack.supabaseUrl, serviceRoleKey: stack.serviceRoleKey });
+  // a test may bring a Redis of its own (to stop and restart it) through env.REDIS_URL
+  const redisUrl = options.env?.REDIS_URL ?? stack.redisUrl;
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'error',
-    REDIS_URL: stack.redisUrl,
+    REDIS_URL: redisUrl,
     REDIS_PREFIX: stack.redisPrefix,
     SUPABASE_URL: stack.supabaseUrl,
     SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
@@ -63,7 +65,9 @@ export async function startSyncHarness(
   };
 
   // Seed the token store the way ZOHO_REFRESH_TOKEN does, through the same code path.
-  const seedRedis = new Redis(stack.redisUrl);
+  const seedRedis = new Redis(redisUrl);
+  // a test that restarts its Redis would otherwise print every reconnection failure
+  seedRedis.on('error', () => {});
   const seedConfig = loadWorkerConfig(env);
   await createWorkerZoho(seedConfig, db, seedRedis, env).tokens.seedRefreshToken({
     refreshToken: sim.control.issueRefreshToken(),
@@ -74,7 +78,7 @@ export async function startSyncHarness(
   const running: Array<{ worker: RunningWorker; redis: Redis }> = [];
   const children: ChildProcess[] = [];
   const syncQueue = new Queue(QUEUES.sync, {
-    connection: connectionOptions(stack.redisUrl),
+    connection: connectionOptions(redisUrl),
     prefix: stack.redisPrefix,
   });
 
@@ -110,7 +114,7 @@ export async function startSyncHarness(
     },
     async startWorker(extra = {}) {
       const config: WorkerConfig = loadWorkerConfig({ ...env, ...extra });
-      const redis = new Redis(stack.redisUrl);
+      const redis = new Redis(redisUrl);
       const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL });
       const worker = await startWorker({
         config,
