@@ -4,11 +4,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { REPO_ROOT, stackDown, stackSettings, stackUp, waitFor, withClient } from '@leadsync/local-stack';
+import { relative, resolve } from 'node:path';
+import { REPO_ROOT, STATE_DIR, stackDown, stackSettings, stackUp, waitFor, withClient } from '@leadsync/local-stack';
 import { startZohoSim, type ZohoSim } from '@leadsync/zoho-sim';
 
-const STATE = resolve(REPO_ROOT, '.stack');
+const STATE = STATE_DIR;
 const say = (line = '') => console.log(line);
 
 /** Dev-only secrets, kept across restarts so stored Zoho tokens stay decryptable. */
@@ -119,11 +119,12 @@ await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 
 children.push(run('worker', 'apps/worker/src/worker.ts', env));
 
 const api = `http://localhost:${port}`;
+const devEnvFile = relative(process.cwd(), resolve(STATE, 'dev.env')) || resolve(STATE, 'dev.env');
 say();
 say('leadsync is running');
 say(`  API          ${api}   (health: ${api}/readyz)`);
 say(`  Demo page    ${api}/demo   (a quote form and a chat box through ${api}/embed.js)`);
-say(`  Bull Board   ${api}/admin/queues   (any user name; password: CRON_SECRET from .stack/dev.env)`);
+say(`  Bull Board   ${api}/admin/queues   (any user name; password: CRON_SECRET from ${devEnvFile})`);
 if (sim) say(`  Zoho (sim)   ${sim.url}   (records: ${sim.url}/__sim/records)`);
 say(`  Supabase     ${stack.SUPABASE_URL}/rest/v1   (local stack)`);
 say();
@@ -131,6 +132,6 @@ say('Send a lead:');
 say(`  curl -s -X POST ${api}/api/store-lead -H 'content-type: application/json' \\`);
 say(`    -d '{"name":"Ada Lovelace","email":"ada@example.com","message":"A quote, please"}'`);
 say('Then look it up (status goes pending → synced within seconds):');
-say(`  source .stack/dev.env && curl -s -H "Authorization: Bearer $CRON_SECRET" ${api}/api/leads/<id>`);
+say(`  source ${devEnvFile} && curl -s -H "Authorization: Bearer $CRON_SECRET" ${api}/api/leads/<id>`);
 say();
 say('Ctrl-C stops everything this command started.');

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 /** Where the repository's files are, wherever the process was started from. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const MIGRATIONS_DIR = resolve(REPO_ROOT, 'supabase/migrations');
-export const STATE_DIR = resolve(REPO_ROOT, '.stack');
+/** Pid files, logs and npm start's dev secrets; a test of npm start points it elsewhere. */
+export const STATE_DIR = process.env.LEADSYNC_STATE_DIR ?? resolve(REPO_ROOT, '.stack');
 export const SQL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../sql');
 
 /** Ports follow the Supabase CLI (API on 54321) so a local Supabase and this stack are interchangeable. */
