@@ -1,4 +1,4 @@
-import { connectionOptions, JOB_RETENTION, QUEUES } from '@leadsync/queue';
+import { failFastConnectionOptions, JOB_RETENTION, QUEUES } from '@leadsync/queue';
 import { Queue } from 'bullmq';
 import type { ApiConfig } from './config.js';
 
@@ -10,14 +10,10 @@ export interface ApiOperations {
 }
 
 export function createApiOperations(config: Pick<ApiConfig, 'REDIS_URL' | 'REDIS_PREFIX'>): ApiOperations {
-  // Same fail-fast connection as the sync producer: a health check must not wait out a Redis outage.
+  // A health check must not wait out a Redis outage either.
   const tokenQueue = new Queue(QUEUES.token, {
     prefix: config.REDIS_PREFIX,
-    connection: connectionOptions(config.REDIS_URL, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2000,
-    }),
+    connection: failFastConnectionOptions(config.REDIS_URL),
     defaultJobOptions: JOB_RETENTION,
   });
   tokenQueue.on('error', () => {}); // the API's Redis client already logs outages

@@ -22,3 +22,11 @@ export function connectionOptions(redisUrl: string, overrides: Record<string, un
     ...overrides,
   };
 }
+
+/**
+ * For processes that must not wait out a Redis outage (the API): commands fail at once instead of
+ * queueing while Redis is down, so a request learns it in milliseconds and carries on.
+ */
+export function failFastConnectionOptions(redisUrl: string): ConnectionOptions {
+  return connectionOptions(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+}

@@ -1,3 +1,3 @@
-export { connectionOptions, type QueueConnectionConfig } from './connection.js';
+export { connectionOptions, failFastConnectionOptions, type QueueConnectionConfig } from './connection.js';
 export { type DrainPayload, JOBS, QUEUES, type RefreshTokenPayload, SCHEDULERS, type SyncLeadPayload } from './jobs.js';
 export { createSyncProducer, DEFAULT_BATCH_WINDOW_MS, JOB_RETENTION, type SyncProducer } from './producer.js';

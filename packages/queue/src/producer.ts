@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { connectionOptions, type QueueConnectionConfig } from './connection.js';
+import { failFastConnectionOptions, type QueueConnectionConfig } from './connection.js';
 import { type DrainPayload, JOBS, QUEUES } from './jobs.js';
 
 export const DEFAULT_BATCH_WINDOW_MS = 1000;
@@ -26,11 +26,7 @@ export function createSyncProducer(config: QueueConnectionConfig & { batchWindow
   const windowMs = config.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS;
   const queue = new Queue(QUEUES.sync, {
     prefix: config.prefix,
-    connection: connectionOptions(config.redisUrl, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2000,
-    }),
+    connection: failFastConnectionOptions(config.redisUrl),
     defaultJobOptions: JOB_RETENTION,
   });
   // Without a listener an unreachable Redis would crash the process with an unhandled 'error'.
