@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { waitFor } from '@leadsync/local-stack';
+import { connectionOptions, QUEUES, SCHEDULERS } from '@leadsync/queue';
+import { Queue } from 'bullmq';
 import { type SyncHarness, startSyncHarness } from '../support/sync-harness.js';
 
 const exited = (child: import('node:child_process').ChildProcess) =>
@@ -80,6 +81,13 @@ describe('sync across worker processes', () => {
     expect(counters.refreshes.total).toBeGreaterThanOrEqual(2);
     expect(counters.refreshes.total).toBeLessThanOrEqual(9);
     expect((await h.countByStatus()).failed ?? 0).toBe(0);
-    await waitFor(async () => true, 'noop');
+
+    // four workers each upserted the schedulers at start: still exactly one of each
+    const queues = [QUEUES.sync, QUEUES.token].map(
+      (name) => new Queue(name, { connection: connectionOptions(h.stack.redisUrl), prefix: h.stack.redisPrefix }),
+    );
+    const schedulers = (await Promise.all(queues.map((q) => q.getJobSchedulers()))).flat().map((j) => j.key);
+    await Promise.all(queues.map((q) => q.close()));
+    expect(schedulers.sort()).toEqual([SCHEDULERS.dailyDrain, SCHEDULERS.sweep, SCHEDULERS.tokenRefresh].sort());
   }, 120_000);
 });
