@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type IsolatedStack, startIsolatedStack, withClient } from '@leadsync/local-stack';
 import { createSupabase } from './client.js';
-import { createDb, type Db, DbUnavailableError } from './index.js';
+import { createDb, type Db, DbQueryError, DbUnavailableError } from './index.js';
+import { leadsRepository } from './leads.js';
 
 let stack: IsolatedStack;
 let db: Db;
@@ -162,6 +163,92 @@ describe('leads through supabase-js and the gateway', () => {
   });
 });
 
+describe('group commit (intake_leads)', () => {
+  // Rows written in one transaction share its now(): equal created_at means one call carried them.
+  const createdAt = async (ids: (string | null)[]) => {
+    const { rows } = await withClient(stack.databaseUrl, (c) =>
+      c.query<{ id: string; created_at: Date }>('select id, created_at from leads where id = any($1)', [ids]),
+    );
+    return new Map(rows.map((r) => [r.id, r.created_at.toISOString()]));
+  };
+
+  it('stores every one of many concurrent leads once, in fewer transactions than leads', async () => {
+    const inputs = Array.from({ length: 200 }, () => quote());
+    const stored = await Promise.all(inputs.map((input) => db.leads.intake(input)));
+    expect(stored.every((r) => r.outcome === 'created')).toBe(true);
+    const ids = stored.map((r) => r.id);
+    expect(new Set(ids).size).toBe(200);
+    const rows = await withClient(stack.databaseUrl, (c) =>
+      c.query<{ id: string; email: string }>('select id, email from leads where id = any($1)', [ids]),
+    );
+    // each answer names the row that holds its own lead
+    const emailById = new Map(rows.rows.map((r) => [r.id, r.email]));
+    expect(stored.map((r) => emailById.get(r.id!))).toEqual(inputs.map((input) => input.fields.email));
+    expect(new Set((await createdAt(ids)).values()).size).toBeLessThan(200);
+  });
+
+  it('gives each lead of a shared call the answer it would get alone', async () => {
+    // one call out at a time: the first lead leaves alone, the rest wait and leave together
+    const repo = leadsRepository(createSupabase({ url: stack.supabaseUrl, serviceRoleKey: stack.serviceRoleKey }), {
+      maxBatch: 50,
+      maxInFlight: 1,
+    });
+    const key = `group-${Math.random()}`;
+    const session = `group-chat-${Math.random()}`;
+    const chat = (transcript: string[]) => ({
+      source: 'chatbot' as const,
+      fields: {
+        email: 'chat@example.com',
+        session_id: session,
+        transcript: transcript.map((content) => ({ role: 'user' as const, content })),
+      },
+      rawPayload: { session_id: session },
+    });
+    const answers = await Promise.all([
+      repo.intake(quote()),
+      repo.intake({ ...quote(), idempotencyKey: key, fingerprint: 'a' }),
+      repo.intake({ ...quote(), idempotencyKey: key, fingerprint: 'a' }),
+      repo.intake({ ...quote(), idempotencyKey: key, fingerprint: 'b' }),
+      repo.intake(chat(['hi'])),
+      repo.intake(chat(['hi', 'my phone is 555'])),
+    ]);
+    expect(answers.map((a) => a.outcome)).toEqual([
+      'created',
+      'created',
+      'replayed',
+      'key_reused',
+      'created',
+      'updated',
+    ]);
+    expect(answers[2]!.id).toBe(answers[1]!.id);
+    expect(answers[5]!.id).toBe(answers[4]!.id);
+    const times = await createdAt(answers.map((a) => a.id));
+    expect(times.get(answers[1]!.id!)).toBe(times.get(answers[4]!.id!));
+    expect((await db.leads.get(answers[4]!.id!))?.transcript).toHaveLength(2);
+  });
+
+  it("keeps one lead's database error its own: the others of its call are stored", async () => {
+    const repo = leadsRepository(createSupabase({ url: stack.supabaseUrl, serviceRoleKey: stack.serviceRoleKey }), {
+      maxBatch: 50,
+      maxInFlight: 1,
+    });
+    // no email and no phone: the leads_contact_present check refuses it (intake's own validation
+    // stops such a body long before; here it stands for any lead the database refuses)
+    const refused = { source: 'quote_form' as const, fields: { name: 'Nobody' }, rawPayload: {} };
+    const [first, ok1, bad, ok2] = await Promise.allSettled([
+      repo.intake(quote()),
+      repo.intake(quote()),
+      repo.intake(refused),
+      repo.intake(quote()),
+    ]);
+    expect(first).toMatchObject({ status: 'fulfilled', value: { outcome: 'created' } });
+    expect(ok1).toMatchObject({ status: 'fulfilled', value: { outcome: 'created' } });
+    expect(ok2).toMatchObject({ status: 'fulfilled', value: { outcome: 'created' } });
+    expect(bad.status).toBe('rejected');
+    expect((bad as PromiseRejectedResult).reason).toBeInstanceOf(DbQueryError);
+  });
+});
+
 describe('row-level security', () => {
   it('refuses the anon key on every table and function', async () => {
     // the same client the service uses, holding the public anon key instead
@@ -172,7 +259,7 @@ describe('row-level security', () => {
       const write = await anon.from(table).insert({});
       expect(write.error?.code).toBe('42501');
     }
-    for (const fn of ['lead_stats', 'zoho_token_status', 'claim_pending_leads', 'intake_lead']) {
+    for (const fn of ['lead_stats', 'zoho_token_status', 'claim_pending_leads', 'intake_lead', 'intake_leads']) {
       const call = await anon.rpc(fn, {});
       expect(call.error).not.toBeNull();
     }
