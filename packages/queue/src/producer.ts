@@ -31,18 +31,39 @@ export function createSyncProducer(config: QueueConnectionConfig & { batchWindow
   });
   // Without a listener an unreachable Redis would crash the process with an unhandled 'error'.
   queue.on('error', () => {});
+  // The window's job, as this process added it: leads in the same window share it without a
+  // Redis round trip (the deduplication below still joins other API replicas to it). Only while
+  // the connection that added it holds: a Redis that went away may come back without the job.
+  let window: { until: number; jobId: Promise<string | undefined> } | undefined;
+  let client: { status: string } | undefined;
+  queue.backend.client.then(
+    (c) => {
+      client = c;
+    },
+    () => {},
+  );
   return {
     queue,
-    async enqueueSync(leadId) {
+    enqueueSync(leadId) {
       const data = JOBS.syncLead.schema.parse({ leadId });
+      const now = Date.now();
+      if (window && now < window.until && client?.status === 'ready') return window.jobId;
       // Micro-batching: the first lead of a window schedules one job at the window's end and the
       // leads after it join that job (deduplicated), so a burst costs one Zoho call per 100 leads
       // while a lone lead still reaches Zoho within about a window.
-      const job = await queue.add(JOBS.syncLead.name, data, {
-        delay: windowMs,
-        deduplication: { id: 'sync-window', ttl: Math.max(1, windowMs) },
+      const jobId = queue
+        .add(JOBS.syncLead.name, data, {
+          delay: windowMs,
+          deduplication: { id: 'sync-window', ttl: Math.max(1, windowMs) },
+        })
+        .then((job) => job.id);
+      const current = { until: now + windowMs, jobId };
+      window = current;
+      // a nudge that failed must not stand for the leads after it
+      jobId.catch(() => {
+        if (window === current) window = undefined;
       });
-      return job.id;
+      return jobId;
     },
     async enqueueDrain(payload = {}) {
       const data = JOBS.drain.schema.parse({ reason: 'admin', ...payload });
