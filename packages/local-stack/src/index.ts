@@ -1,4 +1,4 @@
-export { createGatewayApp, type Gateway, startGateway } from './gateway.js';
+export { createGatewayHandler, type Gateway, startGateway } from './gateway.js';
 export { dropTestTemplate, type IsolatedStack, prepareTestTemplate, startIsolatedStack } from './isolated.js';
 export { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY, signJwt } from './keys.js';
 export { migrate } from './migrate.js';
