@@ -5,6 +5,8 @@
 -- one call: one HTTP round trip through the gateway and PostgREST, one transaction and one WAL
 -- flush for all of them. Each item gets exactly the answer intake_lead would have given it
 -- alone (created | replayed | updated | key_reused | in_flight), tagged with its position.
+-- Two items with the same Idempotency-Key are two requests in flight at once: the first is
+-- stored, the later ones get in_flight (409), as they would from concurrent calls.
 --
 -- p_items: [{ source, fields, raw_payload, idempotency_key?, fingerprint? }, ...]
 -- ---------------------------------------------------------------------------------------
@@ -15,6 +17,8 @@ set search_path = public
 as $$
 declare
   v_item record;
+  v_key text;
+  v_keys_seen text[] := '{}';
 begin
   -- intake_lead waits for a chat session's lock. Taking every session lock of the batch first,
   -- in one global order, means two batches sharing sessions queue instead of deadlocking.
@@ -29,6 +33,14 @@ begin
   for v_item in
     select (t.ord - 1)::integer as i, t.e from jsonb_array_elements(p_items) with ordinality as t(e, ord)
   loop
+    v_key := (v_item.e ->> 'source') || ':' || (v_item.e ->> 'idempotency_key');
+    if v_key = any(v_keys_seen) then
+      return query select v_item.i, null::uuid, null::text, 'in_flight'::text;
+      continue;
+    end if;
+    if v_key is not null then
+      v_keys_seen := v_keys_seen || v_key;
+    end if;
     return query
       select v_item.i, r.id, r.status, r.outcome
       from public.intake_lead(

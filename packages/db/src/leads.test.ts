@@ -212,16 +212,23 @@ describe('group commit (intake_leads)', () => {
       repo.intake(chat(['hi'])),
       repo.intake(chat(['hi', 'my phone is 555'])),
     ]);
+    // the same key twice in one call is two requests in flight at once: 409 for the later ones
     expect(answers.map((a) => a.outcome)).toEqual([
       'created',
       'created',
-      'replayed',
-      'key_reused',
+      'in_flight',
+      'in_flight',
       'created',
       'updated',
     ]);
-    expect(answers[2]!.id).toBe(answers[1]!.id);
     expect(answers[5]!.id).toBe(answers[4]!.id);
+    // once the first is answered, a retry replays it and another body is refused
+    expect(await repo.intake({ ...quote(), idempotencyKey: key, fingerprint: 'a' })).toEqual({
+      id: answers[1]!.id,
+      status: 'pending',
+      outcome: 'replayed',
+    });
+    expect((await repo.intake({ ...quote(), idempotencyKey: key, fingerprint: 'b' })).outcome).toBe('key_reused');
     const times = await createdAt(answers.map((a) => a.id));
     expect(times.get(answers[1]!.id!)).toBe(times.get(answers[4]!.id!));
     expect((await db.leads.get(answers[4]!.id!))?.transcript).toHaveLength(2);
