@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type IsolatedStack, startIsolatedStack, withClient } from '@leadsync/local-stack';
+import { type IsolatedStack, startIsolatedStack, waitFor, withClient } from '@leadsync/local-stack';
 import { createSupabase } from './client.js';
 import { createDb, type Db, DbQueryError, DbUnavailableError } from './index.js';
 import { leadsRepository } from './leads.js';
@@ -253,6 +253,29 @@ describe('group commit (intake_leads)', () => {
     expect(ok2).toMatchObject({ status: 'fulfilled', value: { outcome: 'created' } });
     expect(bad.status).toBe('rejected');
     expect((bad as PromiseRejectedResult).reason).toBeInstanceOf(DbQueryError);
+  });
+
+  it('still takes leads, one call each, from a database not migrated to intake_leads yet', async () => {
+    const supabase = createSupabase({ url: stack.supabaseUrl, serviceRoleKey: stack.serviceRoleKey });
+    const repo = leadsRepository(supabase, { maxBatch: 50, maxInFlight: 1 });
+    const schemaHas = async (present: boolean) => {
+      const { error } = await supabase.rpc('intake_leads', { p_items: [] });
+      return present ? error === null : error?.code === 'PGRST202';
+    };
+    const rename = async (from: string, to: string, present: boolean) => {
+      await withClient(stack.databaseUrl, async (c) => {
+        await c.query(`alter function public.${from}(jsonb) rename to ${to}`);
+        await c.query(`notify pgrst, 'reload schema'`);
+      });
+      await waitFor(() => schemaHas(present), 'PostgREST to reload its schema');
+    };
+    await rename('intake_leads', 'intake_leads_hidden', false);
+    try {
+      const answers = await Promise.all(Array.from({ length: 5 }, () => repo.intake(quote())));
+      expect(answers.map((a) => a.outcome)).toEqual(['created', 'created', 'created', 'created', 'created']);
+    } finally {
+      await rename('intake_leads_hidden', 'intake_leads', true);
+    }
   });
 });
 
