@@ -16,6 +16,7 @@ import {
   prepareTestTemplate,
   REPO_ROOT,
   startIsolatedStack,
+  tsxEntry,
   waitFor,
   withClient,
 } from '@leadsync/local-stack';
@@ -100,11 +101,10 @@ function baseEnv(
 
 async function startApi(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=@leadsync/source', resolve(REPO_ROOT, 'apps/api/src/server.ts')],
-    { env: { PATH: process.env.PATH, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  const child = spawn(process.execPath, tsxEntry('apps/api/src/server.ts'), {
+    env: { PATH: process.env.PATH, ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/healthz`)).ok, 'the API', 30_000);
   return { url, child };
@@ -119,14 +119,7 @@ async function startGatewayProcess(postgrestUrl: string): Promise<{ url: string;
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--conditions=@leadsync/source',
-      resolve(REPO_ROOT, 'packages/local-stack/src/gateway-main.ts'),
-      postgrestUrl,
-      String(port),
-    ],
+    tsxEntry('packages/local-stack/src/gateway-main.ts', postgrestUrl, String(port)),
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const url = `http://127.0.0.1:${port}`;
@@ -297,11 +290,10 @@ async function benchLatency(rate = 50, seconds = 20) {
     apiDomain: sim.apiDomain,
   });
   const api = await startApi(env);
-  const worker = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=@leadsync/source', resolve(REPO_ROOT, 'apps/worker/src/worker.ts')],
-    { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  const worker = spawn(process.execPath, tsxEntry('apps/worker/src/worker.ts'), {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   try {
     const total = rate * seconds;
     await cannon({

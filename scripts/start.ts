@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { REPO_ROOT, STATE_DIR, stackDown, stackSettings, stackUp, waitFor, withClient } from '@leadsync/local-stack';
+import { STATE_DIR, stackDown, stackSettings, stackUp, tsxEntry, waitFor, withClient } from '@leadsync/local-stack';
 import { startZohoSim, type ZohoSim } from '@leadsync/zoho-sim';
 
 const STATE = STATE_DIR;
@@ -43,14 +43,10 @@ function devSecrets(): { CRON_SECRET: string; TOKEN_ENCRYPTION_KEY: string } {
 }
 
 function run(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=@leadsync/source', resolve(REPO_ROOT, entry)],
-    {
-      env,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
+  const child = spawn(process.execPath, tsxEntry(entry), {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`${name} exited (${signal ?? code}); stopping`);

@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type IsolatedStack, REPO_ROOT, startIsolatedStack, withClient } from '@leadsync/local-stack';
+import { type IsolatedStack, REPO_ROOT, startIsolatedStack, tsxEntry, withClient } from '@leadsync/local-stack';
 import { connectionOptions, QUEUES } from '@leadsync/queue';
 import { consent, startZohoSim, type ZohoSim } from '@leadsync/zoho-sim';
 import { Queue } from 'bullmq';
@@ -52,11 +51,10 @@ describe('leadsync CLI', () => {
 
   async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
-      const { stdout, stderr } = await run(
-        process.execPath,
-        ['--import', 'tsx', '--conditions=@leadsync/source', resolve(REPO_ROOT, 'scripts/leadsync.ts'), ...args],
-        { env, cwd: REPO_ROOT },
-      );
+      const { stdout, stderr } = await run(process.execPath, tsxEntry('scripts/leadsync.ts', ...args), {
+        env,
+        cwd: REPO_ROOT,
+      });
       return { code: 0, stdout, stderr };
     } catch (err) {
       const e = err as { code: number; stdout: string; stderr: string };

@@ -2,9 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { DEFAULTS, freePort, REPO_ROOT, waitFor, withClient } from '@leadsync/local-stack';
+import { DEFAULTS, freePort, REPO_ROOT, tsxEntry, waitFor, withClient } from '@leadsync/local-stack';
 import { Redis } from 'ioredis';
 
 /**
@@ -40,29 +40,25 @@ describe('npm start', () => {
       freePort(),
       freePort(),
     ]);
-    child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--conditions=@leadsync/source', resolve(REPO_ROOT, 'scripts/start.ts')],
-      {
-        cwd: REPO_ROOT,
-        env: {
-          PATH: process.env.PATH,
-          PORT: String(port),
-          ZOHO_SIM_PORT: String(simPort),
-          STACK_GATEWAY_PORT: String(gatewayPort),
-          STACK_POSTGREST_PORT: String(restPort),
-          STACK_POSTGREST_ADMIN_PORT: String(adminPort),
-          LEADSYNC_DATABASE: database,
-          LEADSYNC_STATE_DIR: stateDir,
-          REDIS_PREFIX: prefix,
-          CRON_SECRET: secret,
-          LOG_LEVEL: 'warn',
-          ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
-          ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    child = spawn(process.execPath, tsxEntry('scripts/start.ts'), {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH,
+        PORT: String(port),
+        ZOHO_SIM_PORT: String(simPort),
+        STACK_GATEWAY_PORT: String(gatewayPort),
+        STACK_POSTGREST_PORT: String(restPort),
+        STACK_POSTGREST_ADMIN_PORT: String(adminPort),
+        LEADSYNC_DATABASE: database,
+        LEADSYNC_STATE_DIR: stateDir,
+        REDIS_PREFIX: prefix,
+        CRON_SECRET: secret,
+        LOG_LEVEL: 'warn',
+        ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+        ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
       },
-    );
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout?.on('data', (d) => {
       output += d;
     });

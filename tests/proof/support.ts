@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
-import { freePort, REPO_ROOT, waitFor } from '@leadsync/local-stack';
+import { freePort, tsxEntry, waitFor } from '@leadsync/local-stack';
 
 /** A real API or worker process (server.ts / worker.ts through tsx), its output kept for searching. */
 export interface Spawned {
@@ -16,14 +15,10 @@ export interface SpawnedApi extends Spawned {
 }
 
 function spawnTsx(entry: string, env: Record<string, string>): Spawned {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=@leadsync/source', resolve(REPO_ROOT, entry)],
-    {
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, tsxEntry(entry), {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const chunks: string[] = [];
   child.stdout!.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
   child.stderr!.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));

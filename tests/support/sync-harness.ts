@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import { createLogger } from '@leadsync/config';
 import { createDb, type Db, type LeadFields, type LeadSource } from '@leadsync/db';
-import { type IsolatedStack, REPO_ROOT, startIsolatedStack, waitFor, withClient } from '@leadsync/local-stack';
+import { type IsolatedStack, startIsolatedStack, tsxEntry, waitFor, withClient } from '@leadsync/local-stack';
 import { connectionOptions, JOBS, QUEUES } from '@leadsync/queue';
 import { loadWorkerConfig, type WorkerConfig } from '@leadsync/worker/config';
 import { type RunningWorker, startWorker } from '@leadsync/worker/runtime';
@@ -126,11 +125,10 @@ export async function startSyncHarness(
       return worker;
     },
     spawnWorker(extra = {}) {
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', '--conditions=@leadsync/source', resolve(REPO_ROOT, 'apps/worker/src/worker.ts')],
-        { env: { PATH: process.env.PATH, ...env, ...extra }, stdio: ['ignore', 'ignore', 'inherit'] },
-      );
+      const child = spawn(process.execPath, tsxEntry('apps/worker/src/worker.ts'), {
+        env: { PATH: process.env.PATH, ...env, ...extra },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
       children.push(child);
       return child;
     },

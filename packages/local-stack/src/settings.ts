@@ -8,6 +8,14 @@ export const MIGRATIONS_DIR = resolve(REPO_ROOT, 'supabase/migrations');
 export const STATE_DIR = process.env.LEADSYNC_STATE_DIR ?? resolve(REPO_ROOT, '.stack');
 export const SQL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../sql');
 
+/**
+ * Node's arguments for running one of the repository's TypeScript entry points from source (tsx,
+ * workspace packages resolved to their src): `spawn(process.execPath, tsxEntry('apps/api/src/server.ts'))`.
+ */
+export function tsxEntry(entry: string, ...args: string[]): string[] {
+  return ['--import', 'tsx', '--conditions=@leadsync/source', resolve(REPO_ROOT, entry), ...args];
+}
+
 /** Ports follow the Supabase CLI (API on 54321) so a local Supabase and this stack are interchangeable. */
 export const DEFAULTS = {
   databaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',

@@ -8,7 +8,7 @@ import { httpOk, waitFor } from './ports.js';
 import { ensureDatabase, ensureRoles } from './postgres.js';
 import { startPostgrest } from './postgrest.js';
 import { redisAnswers, startRedisServer } from './redis.js';
-import { asAuthenticator, DEFAULTS, STATE_DIR, withDatabase } from './settings.js';
+import { asAuthenticator, DEFAULTS, STATE_DIR, tsxEntry, withDatabase } from './settings.js';
 
 export interface StackSettings {
   adminDatabaseUrl: string;
@@ -95,11 +95,10 @@ export async function stackUp(s = stackSettings(), log: (line: string) => void =
   } else {
     const out = logFile('gateway');
     const main = fileURLToPath(new URL('./gateway-main.ts', import.meta.url));
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--conditions=@leadsync/source', main, postgrestUrl, String(s.gatewayPort)],
-      { detached: true, stdio: ['ignore', out, out] },
-    );
+    const child = spawn(process.execPath, tsxEntry(main, postgrestUrl, String(s.gatewayPort)), {
+      detached: true,
+      stdio: ['ignore', out, out],
+    });
     child.unref();
     recordPid('gateway', child.pid);
     started.push('gateway');
