@@ -60,7 +60,8 @@ export async function acceptLead(deps: AcceptLeadDeps, request: IntakeRequest): 
     fields,
     rawPayload: parsed.rawPayload,
     idempotencyKey: request.idempotencyKey ?? null,
-    fingerprint: fingerprint(parsed.rawPayload),
+    // only a request with a key is ever compared with an earlier one
+    fingerprint: request.idempotencyKey ? fingerprint(parsed.rawPayload) : null,
   });
 
   switch (stored.outcome) {
