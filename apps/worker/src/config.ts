@@ -25,7 +25,11 @@ export const workerEnvSchema = sharedEnvSchema.extend({
   SYNC_LEASE_SECONDS: z.coerce.number().int().min(10).default(120),
   /** In immediate mode: how often due leads are swept up (expired leases, retries, lost nudges); 0 = never. */
   SYNC_SWEEP_EVERY_MS: ms(60_000),
-  /** The token job runs this often and renews the access token when less than TOKEN_REFRESH_AHEAD_MS is left. */
+  /**
+   * The token job runs this often and renews the access token when less than TOKEN_REFRESH_AHEAD_MS
+   * is left. Both that and TOKEN_SAFETY_MARGIN_MS are capped at a quarter of the lifetime the token
+   * was issued with, so a short-lived token is still used for three quarters of its life.
+   */
   TOKEN_REFRESH_EVERY_MS: z.coerce.number().int().min(1000).default(300_000),
   TOKEN_REFRESH_AHEAD_MS: z.coerce.number().int().min(1000).default(900_000),
   /** A sync never uses an access token with less than this left (it refreshes first). */

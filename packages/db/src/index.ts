@@ -20,7 +20,7 @@ export type {
   TranscriptEntry,
 } from './leads.js';
 export type { LeadStats } from './stats.js';
-export type { StoredZohoTokens, TokenStatus } from './tokens.js';
+export type { RefreshedZohoTokens, StoredZohoTokens, TokenStatus } from './tokens.js';
 
 export interface Db {
   leads: LeadsRepository;

@@ -10,6 +10,7 @@ export interface StoredZohoTokens {
   accessTokenCiphertext: string | null;
   refreshTokenCiphertext: string;
   accessTokenExpiresAt: Date | null;
+  accessTokenIssuedAt: Date | null;
   apiDomain: string;
   accountsServer: string;
   lastRefreshAt: Date | null;
@@ -18,10 +19,21 @@ export interface StoredZohoTokens {
   lastRefreshErrorAt: Date | null;
 }
 
+/** What a successful refresh changes (the TokenManager's RefreshedTokens). */
+export interface RefreshedZohoTokens {
+  accessTokenCiphertext: string;
+  accessTokenIssuedAt: Date;
+  accessTokenExpiresAt: Date;
+  apiDomain: string;
+  refreshTokenCiphertext: string;
+  lastRefreshAt: Date;
+}
+
 interface TokenRow {
   access_token_ciphertext: string | null;
   refresh_token_ciphertext: string;
   access_token_expires_at: string | null;
+  access_token_issued_at: string | null;
   api_domain: string;
   accounts_server: string;
   last_refresh_at: string | null;
@@ -49,6 +61,7 @@ function fromRow(r: TokenRow): StoredZohoTokens {
     accessTokenCiphertext: r.access_token_ciphertext,
     refreshTokenCiphertext: r.refresh_token_ciphertext,
     accessTokenExpiresAt: toDate(r.access_token_expires_at),
+    accessTokenIssuedAt: toDate(r.access_token_issued_at),
     apiDomain: r.api_domain,
     accountsServer: r.accounts_server,
     lastRefreshAt: toDate(r.last_refresh_at),
@@ -63,6 +76,7 @@ function toRow(t: StoredZohoTokens): TokenRow {
     access_token_ciphertext: t.accessTokenCiphertext,
     refresh_token_ciphertext: t.refreshTokenCiphertext,
     access_token_expires_at: toIso(t.accessTokenExpiresAt),
+    access_token_issued_at: toIso(t.accessTokenIssuedAt),
     api_domain: t.apiDomain,
     accounts_server: t.accountsServer,
     last_refresh_at: toIso(t.lastRefreshAt),
@@ -73,7 +87,7 @@ function toRow(t: StoredZohoTokens): TokenRow {
 }
 
 const COLUMNS =
-  'access_token_ciphertext, refresh_token_ciphertext, access_token_expires_at, api_domain, accounts_server, last_refresh_at, last_refresh_error_code, last_refresh_error_message, last_refresh_error_at';
+  'access_token_ciphertext, refresh_token_ciphertext, access_token_expires_at, access_token_issued_at, api_domain, accounts_server, last_refresh_at, last_refresh_error_code, last_refresh_error_message, last_refresh_error_at';
 
 export function tokensRepository(supabase: SupabaseClient) {
   return {
@@ -95,19 +109,49 @@ export function tokensRepository(supabase: SupabaseClient) {
       );
     },
 
-    /** Only the refresh-error fields change; a no-op when nothing is stored. */
-    async recordRefreshFailure(f: { code: string; message: string; at: Date }): Promise<void> {
-      await run(
-        'record token refresh failure',
+    /**
+     * A refresh's result, written only while the row still holds `grant` (the refresh-token
+     * ciphertext that was refreshed): one UPDATE … WHERE, so a grant stored meanwhile by a
+     * re-connection is never overwritten. False = the row holds another grant; nothing was written.
+     */
+    async saveRefreshed(grant: string, t: RefreshedZohoTokens): Promise<boolean> {
+      const rows = await run<{ id: number }[]>(
+        'store refreshed Zoho token',
         supabase
           .from('zoho_tokens')
           .update({
-            last_refresh_error_code: f.code,
-            last_refresh_error_message: f.message,
-            last_refresh_error_at: f.at.toISOString(),
+            access_token_ciphertext: t.accessTokenCiphertext,
+            access_token_issued_at: t.accessTokenIssuedAt.toISOString(),
+            access_token_expires_at: t.accessTokenExpiresAt.toISOString(),
+            api_domain: t.apiDomain,
+            refresh_token_ciphertext: t.refreshTokenCiphertext,
+            last_refresh_at: t.lastRefreshAt.toISOString(),
             updated_at: new Date().toISOString(),
           })
-          .eq('id', 1),
+          .eq('id', 1)
+          .eq('refresh_token_ciphertext', grant)
+          .select('id'),
+      );
+      return (rows?.length ?? 0) > 0;
+    },
+
+    /**
+     * Only the refresh-error fields change; a no-op when nothing is stored, or when `grant` is given
+     * and the row holds another one (a stale grant's failure must not mark a new connection).
+     */
+    async recordRefreshFailure(f: { code: string; message: string; at: Date }, grant?: string): Promise<void> {
+      const update = supabase
+        .from('zoho_tokens')
+        .update({
+          last_refresh_error_code: f.code,
+          last_refresh_error_message: f.message,
+          last_refresh_error_at: f.at.toISOString(),
+          updated_at: new Date().toISOString(),
+        })
+        .eq('id', 1);
+      await run(
+        'record token refresh failure',
+        grant === undefined ? update : update.eq('refresh_token_ciphertext', grant),
       );
     },
 

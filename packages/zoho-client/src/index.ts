@@ -89,4 +89,11 @@ export {
   type TokenManagerConfig,
   type TokenStatus,
 } from './token-manager.js';
-export { InMemoryTokenStore, type RefreshFailure, type StoredTokens, type TokenStore } from './token-store.js';
+export { effectiveMargin, MAX_MARGIN_SHARE } from './token-margin.js';
+export {
+  InMemoryTokenStore,
+  type RefreshedTokens,
+  type RefreshFailure,
+  type StoredTokens,
+  type TokenStore,
+} from './token-store.js';

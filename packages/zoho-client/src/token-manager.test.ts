@@ -137,12 +137,37 @@ describe('locking', () => {
   });
 
   it('refreshes ahead of expiry when asked for a longer remaining validity', async () => {
+    let t = Date.now();
     let calls = 0;
-    const { tm } = await setup(async () => ({ ...grant(++calls), expiresInMs: 20 * 60_000 }));
+    const { tm } = await setup(async () => grant(++calls), { now: () => t });
     await tm.getValidAccessToken();
-    await tm.getValidAccessToken({ minRemainingMs: 10 * 60_000 });
+    t += 40 * 60_000;
+    await tm.getValidAccessToken({ minRemainingMs: 15 * 60_000 });
     expect(calls).toBe(1);
-    await tm.getValidAccessToken({ minRemainingMs: 30 * 60_000 });
+    t += 6 * 60_000;
+    await tm.getValidAccessToken();
+    expect(calls).toBe(1);
+    await tm.getValidAccessToken({ minRemainingMs: 15 * 60_000 });
+    expect(calls).toBe(2);
+  });
+});
+
+describe('short token lifetimes', () => {
+  it('uses a token issued for less than the safety margin for three quarters of its life', async () => {
+    let t = Date.now();
+    let calls = 0;
+    // default safety margin (5 minutes) against a 20-second token
+    const { tm, make } = await setup(async () => ({ ...grant(++calls), expiresInMs: 20_000 }), { now: () => t });
+    expect(await tm.getValidAccessToken()).toBe('1000.access-1');
+    t += 14_000;
+    expect(await tm.getValidAccessToken()).toBe('1000.access-1');
+    // the scheduled job's refresh-ahead time is capped the same way; another process reads the
+    // issued lifetime from the store
+    expect(await tm.getValidAccessToken({ minRemainingMs: 15 * 60_000 })).toBe('1000.access-1');
+    expect(await make().getValidAccessToken()).toBe('1000.access-1');
+    expect(calls).toBe(1);
+    t += 2_000;
+    expect(await tm.getValidAccessToken()).toBe('1000.access-2');
     expect(calls).toBe(2);
   });
 });

@@ -12,6 +12,7 @@ import {
 } from './errors.js';
 import { wasNotSent } from './http.js';
 import type { OAuthClient, TokenGrant } from './oauth.js';
+import { effectiveMargin } from './token-margin.js';
 import type { StoredTokens, TokenStore } from './token-store.js';
 
 /**
@@ -19,7 +20,9 @@ import type { StoredTokens, TokenStore } from './token-store.js';
  * it, at most one process refreshes at a time, and Zoho's token-creation limit is never hit.
  *
  * Layers, cheapest first:
- * 1. In-process cache: a token with more than `safetyMarginMs` left is returned without I/O.
+ * 1. In-process cache: a token with more than `safetyMarginMs` left is returned without I/O. The
+ *    margin (and any `minRemainingMs`) is capped at a share of the lifetime the token was issued
+ *    with (effectiveMargin), so a token issued for less than the margin is still used.
  * 2. The store (database): another process may already have refreshed.
  * 3. A Redis lock (SET NX PX) so one process refreshes; the holder re-reads the store after taking
  *    it, so a process that queued behind a refresh uses the fresh token instead of refreshing again.
@@ -59,7 +62,7 @@ export interface TokenManagerConfig {
   defaultApiDomain?: string;
   /** Every Redis key starts with it. Default `leadsync:zoho:`. */
   keyPrefix?: string;
-  /** A cached token with less than this left is refreshed. Default 5 minutes. */
+  /** A cached token with less than this left is refreshed (at most a quarter of its issued lifetime). Default 5 minutes. */
   safetyMarginMs?: number;
   refreshLimit?: RefreshLimit;
   /** Must exceed the token endpoint timeout. Default 30 s. */
@@ -80,6 +83,8 @@ export interface AccessCredentials {
   /** Where to send CRM calls with this token. */
   apiDomain: string;
   expiresAt: Date;
+  /** When the token was issued; null for a token stored before issue times were recorded. */
+  issuedAt: Date | null;
 }
 
 export interface TokenStatus {
@@ -101,9 +106,10 @@ export interface TokenStatus {
 
 export interface TokenManager {
   /**
-   * A token with more than the safety margin (or `minRemainingMs`, if larger) left. A scheduled
-   * "refresh ahead of expiry" job passes e.g. 15 minutes; keep it below the token lifetime (1 h),
-   * or every such call refreshes.
+   * A token with more than the safety margin (or `minRemainingMs`, if larger) left, that
+   * threshold capped at a quarter of the lifetime the token was issued with. A scheduled "refresh
+   * ahead of expiry" job passes e.g. 15 minutes; the cap keeps it from refreshing on every run when
+   * Zoho issues tokens shorter than that.
    */
   getValidAccessToken(options?: { minRemainingMs?: number }): Promise<string>;
   /** The same, with the API domain the token belongs to. */
@@ -247,16 +253,20 @@ export function createTokenManager(config: TokenManagerConfig): TokenManager {
       throw new RetryLaterError('REDIS_UNAVAILABLE', 'Redis is unavailable for the Zoho token lock', { cause });
     }
   };
-  const remainingOk = (expiresAt: Date | null, minRemainingMs: number) =>
-    expiresAt !== null && expiresAt.getTime() - now() > Math.max(safetyMarginMs, minRemainingMs);
+  const remainingOk = (expiresAt: Date | null, issuedAt: Date | null, minRemainingMs: number) => {
+    if (expiresAt === null) return false;
+    const issuedLifetimeMs = issuedAt === null ? null : expiresAt.getTime() - issuedAt.getTime();
+    return expiresAt.getTime() - now() > effectiveMargin(issuedLifetimeMs, Math.max(safetyMarginMs, minRemainingMs));
+  };
 
   function usable(tokens: StoredTokens, minRemainingMs: number): AccessCredentials | null {
-    if (tokens.accessTokenCiphertext === null || !remainingOk(tokens.accessTokenExpiresAt, minRemainingMs)) {
+    const { accessTokenCiphertext, accessTokenExpiresAt: expiresAt, accessTokenIssuedAt: issuedAt } = tokens;
+    if (accessTokenCiphertext === null || expiresAt === null || !remainingOk(expiresAt, issuedAt, minRemainingMs)) {
       return null;
     }
-    const accessToken = decryptSecret(tokens.accessTokenCiphertext, encryptionKey, ACCESS_CONTEXT);
+    const accessToken = decryptSecret(accessTokenCiphertext, encryptionKey, ACCESS_CONTEXT);
     if (invalidated.includes(fp(accessToken))) return null;
-    return { accessToken, apiDomain: tokens.apiDomain, expiresAt: tokens.accessTokenExpiresAt as Date };
+    return { accessToken, apiDomain: tokens.apiDomain, expiresAt, issuedAt };
   }
 
   function remember(credentials: AccessCredentials): AccessCredentials {
@@ -340,7 +350,10 @@ export function createTokenManager(config: TokenManagerConfig): TokenManager {
           "already used (Zoho's limit is 10 per 10 minutes per refresh token)",
         new Date(Number(reservation[1])),
       );
-      await store.recordRefreshFailure({ code: error.code, message: error.message, at: new Date(now()) });
+      await store.recordRefreshFailure(
+        { code: error.code, message: error.message, at: new Date(now()) },
+        current.refreshTokenCiphertext,
+      );
       throw error;
     }
 
@@ -359,20 +372,29 @@ export function createTokenManager(config: TokenManagerConfig): TokenManager {
         await bestEffort(run(SET_PX_SCRIPT, 1, blockKey(refreshFp), '1', ms));
       }
       await bestEffort(publishFailure(refreshFp, error));
-      await bestEffort(store.recordRefreshFailure({ code: error.code, message: error.message, at: new Date(now()) }));
+      await bestEffort(
+        store.recordRefreshFailure(
+          { code: error.code, message: error.message, at: new Date(now()) },
+          current.refreshTokenCiphertext,
+        ),
+      );
       throw error;
     }
     reportRefresh({ ok: true });
 
+    const issuedAt = new Date(now());
     const credentials: AccessCredentials = {
       accessToken: grant.accessToken,
       apiDomain: grant.apiDomain ?? current.apiDomain,
-      expiresAt: new Date(now() + grant.expiresInMs),
+      expiresAt: new Date(issuedAt.getTime() + grant.expiresInMs),
+      issuedAt,
     };
+    // Cached before the write: if the database fails now, this process still uses the token it spent
+    // a refresh on instead of spending another.
     remember(credentials);
-    await store.save({
-      ...current,
+    const saved = await store.saveRefreshed(current.refreshTokenCiphertext, {
       accessTokenCiphertext: encryptSecret(grant.accessToken, encryptionKey, ACCESS_CONTEXT),
+      accessTokenIssuedAt: issuedAt,
       accessTokenExpiresAt: credentials.expiresAt,
       apiDomain: credentials.apiDomain,
       // Zoho does not rotate refresh tokens today; keep a new one if it ever sends one.
@@ -380,8 +402,15 @@ export function createTokenManager(config: TokenManagerConfig): TokenManager {
         grant.refreshToken && grant.refreshToken !== refreshToken
           ? encryptSecret(grant.refreshToken, encryptionKey, REFRESH_CONTEXT)
           : current.refreshTokenCiphertext,
-      lastRefreshAt: new Date(now()),
+      lastRefreshAt: issuedAt,
     });
+    if (!saved) {
+      // A new grant was stored while this refresh was in flight (an operator re-connected Zoho):
+      // the store kept it and dropped our write. Forget the old grant's token and start over from
+      // what the store holds now (its token, or one refresh of the new grant).
+      cached = null;
+      return refreshHoldingLock(current.accessTokenCiphertext, false, force ? 0 : minRemainingMs);
+    }
     await run(DEL_SCRIPT, 1, failureKey(refreshFp)).catch(() => undefined);
     return credentials;
   }
@@ -428,7 +457,7 @@ export function createTokenManager(config: TokenManagerConfig): TokenManager {
 
   async function getCredentials(options: { minRemainingMs?: number } = {}): Promise<AccessCredentials> {
     const minRemainingMs = options.minRemainingMs ?? 0;
-    if (cached && remainingOk(cached.expiresAt, minRemainingMs)) return cached;
+    if (cached && remainingOk(cached.expiresAt, cached.issuedAt, minRemainingMs)) return cached;
     // One in-flight acquisition per threshold: callers asking the same share it; a scheduled job
     // asking for more remaining validity does not get handed a token that cannot satisfy it.
     let pending = inflight.get(minRemainingMs);
@@ -507,6 +536,7 @@ export function createTokenManager(config: TokenManagerConfig): TokenManager {
         accessTokenCiphertext: encryptSecret(grant.accessToken, encryptionKey, ACCESS_CONTEXT),
         refreshTokenCiphertext: encryptSecret(grant.refreshToken, encryptionKey, REFRESH_CONTEXT),
         accessTokenExpiresAt: new Date(at.getTime() + grant.expiresInMs),
+        accessTokenIssuedAt: at,
         apiDomain: grant.apiDomain ?? config.defaultApiDomain ?? 'https://www.zohoapis.com',
         accountsServer: grant.accountsServer,
         lastRefreshAt: at,
@@ -531,6 +561,7 @@ export function createTokenManager(config: TokenManagerConfig): TokenManager {
         accessTokenCiphertext: null,
         refreshTokenCiphertext: encryptSecret(refreshToken, encryptionKey, REFRESH_CONTEXT),
         accessTokenExpiresAt: null,
+        accessTokenIssuedAt: null,
         apiDomain,
         accountsServer,
         lastRefreshAt: null,

@@ -8,6 +8,12 @@ export interface StoredTokens {
   accessTokenCiphertext: string | null;
   refreshTokenCiphertext: string;
   accessTokenExpiresAt: Date | null;
+  /**
+   * When the current access token was issued: with the expiry it gives the lifetime Zoho issued it
+   * for, which caps the safety margin (token-margin.ts). Null when unknown (no token yet, or a row
+   * stored before it was recorded).
+   */
+  accessTokenIssuedAt: Date | null;
   /** From the latest token response: where the CRM API of this account lives. */
   apiDomain: string;
   /** The accounts server (data centre) that issued the refresh token. */
@@ -24,18 +30,40 @@ export interface RefreshFailure {
   at: Date;
 }
 
+/** What a successful refresh changes; the rest of the row (grant, accounts server, errors) stays. */
+export interface RefreshedTokens {
+  accessTokenCiphertext: string;
+  accessTokenIssuedAt: Date;
+  accessTokenExpiresAt: Date;
+  apiDomain: string;
+  /** The refreshed grant's, or a new one if Zoho ever rotates refresh tokens. */
+  refreshTokenCiphertext: string;
+  lastRefreshAt: Date;
+}
+
 export interface TokenStore {
   load(): Promise<StoredTokens | null>;
-  /** Replaces the whole row. */
+  /** Replaces the whole row (a new grant: code exchange, seeding). */
   save(tokens: StoredTokens): Promise<void>;
-  /** Only the three lastRefreshError* fields change; a no-op when nothing is stored. */
-  recordRefreshFailure(failure: RefreshFailure): Promise<void>;
+  /**
+   * Compare-and-set: writes the refresh's result only while the row still holds `grant` (the
+   * refresh-token ciphertext the refresh was made with; every stored grant is encrypted with a fresh
+   * nonce, so a re-connection always changes it). False = a new grant was stored meanwhile and
+   * nothing was written, so a refresh in flight can never put the old grant back.
+   */
+  saveRefreshed(grant: string, refreshed: RefreshedTokens): Promise<boolean>;
+  /**
+   * Only the three lastRefreshError* fields change; a no-op when nothing is stored, or when `grant`
+   * is given and the row no longer holds it (a stale grant's failure must not mark the new one).
+   */
+  recordRefreshFailure(failure: RefreshFailure, grant?: string): Promise<void>;
 }
 
 function copy(tokens: StoredTokens): StoredTokens {
   return {
     ...tokens,
     accessTokenExpiresAt: tokens.accessTokenExpiresAt ? new Date(tokens.accessTokenExpiresAt) : null,
+    accessTokenIssuedAt: tokens.accessTokenIssuedAt ? new Date(tokens.accessTokenIssuedAt) : null,
     lastRefreshAt: tokens.lastRefreshAt ? new Date(tokens.lastRefreshAt) : null,
     lastRefreshErrorAt: tokens.lastRefreshErrorAt ? new Date(tokens.lastRefreshErrorAt) : null,
   };
@@ -59,8 +87,15 @@ export class InMemoryTokenStore implements TokenStore {
     this.#tokens = copy(tokens);
   }
 
-  async recordRefreshFailure(failure: RefreshFailure): Promise<void> {
-    if (!this.#tokens) return;
+  async saveRefreshed(grant: string, refreshed: RefreshedTokens): Promise<boolean> {
+    if (this.#tokens?.refreshTokenCiphertext !== grant) return false;
+    this.saves += 1;
+    this.#tokens = copy({ ...this.#tokens, ...refreshed });
+    return true;
+  }
+
+  async recordRefreshFailure(failure: RefreshFailure, grant?: string): Promise<void> {
+    if (!this.#tokens || (grant !== undefined && this.#tokens.refreshTokenCiphertext !== grant)) return;
     this.#tokens = {
       ...this.#tokens,
       lastRefreshErrorCode: failure.code,

@@ -54,6 +54,7 @@ async function storeWithExpiredToken(): Promise<{ store: InMemoryTokenStore; ref
     accessTokenCiphertext: encryptSecret(stale.accessToken, key, 'zoho:access_token'),
     refreshTokenCiphertext: encryptSecret(refreshToken, key, 'zoho:refresh_token'),
     accessTokenExpiresAt: new Date(Date.now() - 1000),
+    accessTokenIssuedAt: null,
     apiDomain: sim.apiDomain,
     accountsServer: sim.accountsUrl,
     lastRefreshAt: null,

@@ -39,6 +39,7 @@ const storedToken = (over: Record<string, unknown> = {}) => ({
   accessTokenCiphertext: 'not-read-by-health',
   refreshTokenCiphertext: 'not-read-by-health',
   accessTokenExpiresAt: new Date(Date.now() + 3_600_000),
+  accessTokenIssuedAt: new Date(),
   apiDomain: 'https://www.zohoapis.com',
   accountsServer: 'https://accounts.zoho.com',
   lastRefreshAt: new Date(Date.now() - 60_000),
