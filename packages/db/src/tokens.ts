@@ -19,15 +19,11 @@ export interface StoredZohoTokens {
   lastRefreshErrorAt: Date | null;
 }
 
-/** What a successful refresh changes (the TokenManager's RefreshedTokens). */
-export interface RefreshedZohoTokens {
-  accessTokenCiphertext: string;
-  accessTokenIssuedAt: Date;
-  accessTokenExpiresAt: Date;
-  apiDomain: string;
-  refreshTokenCiphertext: string;
-  lastRefreshAt: Date;
-}
+/** What a successful refresh writes (the TokenManager's RefreshedTokens): not the accounts server or the error record. */
+export type RefreshedZohoTokens = Omit<
+  StoredZohoTokens,
+  'accountsServer' | 'lastRefreshErrorCode' | 'lastRefreshErrorMessage' | 'lastRefreshErrorAt'
+>;
 
 interface TokenRow {
   access_token_ciphertext: string | null;
@@ -121,11 +117,11 @@ export function tokensRepository(supabase: SupabaseClient) {
           .from('zoho_tokens')
           .update({
             access_token_ciphertext: t.accessTokenCiphertext,
-            access_token_issued_at: t.accessTokenIssuedAt.toISOString(),
-            access_token_expires_at: t.accessTokenExpiresAt.toISOString(),
+            access_token_issued_at: toIso(t.accessTokenIssuedAt),
+            access_token_expires_at: toIso(t.accessTokenExpiresAt),
             api_domain: t.apiDomain,
             refresh_token_ciphertext: t.refreshTokenCiphertext,
-            last_refresh_at: t.lastRefreshAt.toISOString(),
+            last_refresh_at: toIso(t.lastRefreshAt),
             updated_at: new Date().toISOString(),
           })
           .eq('id', 1)
