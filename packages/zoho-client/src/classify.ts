@@ -265,12 +265,10 @@ export function classifyCrmResponse(status: number, body: unknown, options: CrmC
 
   const items = dataItems(body);
   if (items !== null && ((status >= 200 && status < 300) || status === 400)) {
-    // When every entry speaks of the request, it is read as the bare error it stands for (one
-    // entry may answer a batch of a hundred records); otherwise the entries are record results.
+    // When every entry speaks of the request, it is read as the bare error (a 400) it stands for:
+    // one entry may answer a batch of a hundred records. Otherwise the entries are record results.
     const [first] = items;
-    if (first !== undefined && items.every(isRequestLevelItem)) {
-      return classifyCrmResponse(status >= 400 ? status : 400, first, options);
-    }
+    if (first !== undefined && items.every(isRequestLevelItem)) return classifyCrmResponse(400, first, options);
     return null;
   }
   if (status >= 200 && status < 300) return null;
