@@ -499,16 +499,24 @@ describe('Leads API against the simulator', () => {
     expect(await zoho.updateLeads([])).toEqual([]);
   });
 
-  const limitExceeded = {
-    code: 'LIMIT_EXCEEDED',
-    details: { maximum_length: 100, api_name: 'data' },
-    message: 'count of records in your request exceeds the limit',
-    status: 'error',
-  };
+  /** The simulator's own answer to a write of 101 records (v8: the error inside data[]). */
+  async function limitExceededBody(): Promise<{ data: unknown[] }> {
+    const response = await fetch(`${sim.apiDomain}/crm/v8/Leads`, {
+      method: 'POST',
+      headers: {
+        authorization: `Zoho-oauthtoken ${sim.control.issueAccessToken().accessToken}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ data: Array.from({ length: 101 }, () => ({ Last_Name: 'x' })) }),
+    });
+    return (await response.json()) as { data: unknown[] };
+  }
   it.each([
-    ['inside data[] (v8)', { data: [limitExceeded] }],
-    ['as a bare object (older versions)', limitExceeded],
-  ])('a request-level error %s fails every record of the call alike, none as a missing result', async (_, body) => {
+    ['inside data[] (v8)', (b: { data: unknown[] }) => b],
+    ['as a bare object (older versions)', (b: { data: unknown[] }) => b.data[0]],
+  ])('a request-level error %s fails every record of the call alike, none as a missing result', async (_, shape) => {
+    const body = shape(await limitExceededBody());
+    expect(JSON.stringify(body)).toContain('LIMIT_EXCEEDED');
     sim.control.injectFaults(
       { kind: 'status', status: 400, endpoint: 'upsert', body },
       { kind: 'status', status: 400, endpoint: 'update', body },

@@ -164,6 +164,13 @@ function recordErrors(
   return errors;
 }
 
+/** A record of the request as its fields, or undefined when it is not a JSON object. */
+function asFields(record: unknown): Record<string, unknown> | undefined {
+  return typeof record === 'object' && record !== null && !Array.isArray(record)
+    ? (record as Record<string, unknown>)
+    : undefined;
+}
+
 function batchStatus(results: ReadonlyArray<{ status: string }>, allOk: number): number {
   const failed = results.filter((r) => r.status === 'error').length;
   if (failed === 0) return allOk;
@@ -177,14 +184,19 @@ function insert(state: SimState, records: unknown[]): { status: number; body: un
     const error = combineRecordErrors(recordErrors(state, record, index, true, undefined), state.config.multipleErrors);
     if (error) return error;
     const lead = state.leads.insert(record as Record<string, unknown>, now, state.config.searchIndexDelayMs);
-    return {
-      code: 'SUCCESS',
-      details: { ...successDetails(lead, offset), $approval_state: 'approved' },
-      message: 'record added',
-      status: 'success',
-    };
+    return writeSuccess(lead, offset, 'record added');
   });
   return { status: batchStatus(data, 201), body: { data } };
+}
+
+/** The SUCCESS entry of insert and update by id (upsert adds action and duplicate_field). */
+function writeSuccess(lead: StoredLead, offsetMinutes: number, message: string) {
+  return {
+    code: 'SUCCESS',
+    details: { ...successDetails(lead, offsetMinutes), $approval_state: 'approved' },
+    message,
+    status: 'success',
+  };
 }
 
 function upsert(state: SimState, records: unknown[], checkFields: string[]): { status: number; body: unknown } {
@@ -193,10 +205,7 @@ function upsert(state: SimState, records: unknown[], checkFields: string[]): { s
   const delay = state.config.searchIndexDelayMs;
   // Records are processed in order, so a later record of the same batch can update an earlier one.
   const data = records.map((record, index) => {
-    const fields =
-      typeof record === 'object' && record !== null && !Array.isArray(record)
-        ? (record as Record<string, unknown>)
-        : undefined;
+    const fields = asFields(record);
     let match: { lead: StoredLead; field: string } | undefined;
     for (const field of fields ? checkFields : []) {
       const lead = state.leads.findBy(field, fields![field]);
@@ -248,10 +257,7 @@ function updateById(state: SimState, records: unknown[]): { status: number; body
   const now = state.now();
   const offset = state.config.timeZoneOffsetMinutes;
   const data = records.map((record, index) => {
-    const fields =
-      typeof record === 'object' && record !== null && !Array.isArray(record)
-        ? (record as Record<string, unknown>)
-        : undefined;
+    const fields = asFields(record);
     const id = fields?.id;
     if (fields && (id === undefined || id === null || id === '')) return recordIdError(index, true);
     const lead = typeof id === 'string' || typeof id === 'number' ? state.leads.get(String(id)) : undefined;
@@ -259,12 +265,7 @@ function updateById(state: SimState, records: unknown[]): { status: number; body
     const error = combineRecordErrors(recordErrors(state, record, index, false, lead?.id), state.config.multipleErrors);
     if (error) return error;
     const updated = state.leads.update(lead!, fields!, now, state.config.searchIndexDelayMs);
-    return {
-      code: 'SUCCESS',
-      details: { ...successDetails(updated, offset), $approval_state: 'approved' },
-      message: 'record updated',
-      status: 'success',
-    };
+    return writeSuccess(updated, offset, 'record updated');
   });
   return { status: batchStatus(data, 200), body: { data } };
 }
