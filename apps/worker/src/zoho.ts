@@ -47,6 +47,7 @@ export function createWorkerZoho(
     leads: {
       toZohoLead: (lead) => toZohoLead(lead, mapping),
       upsertLeads: (records) => client.upsertLeads(records),
+      updateLeads: (records) => client.updateLeads(records),
     },
   };
 }

@@ -138,6 +138,36 @@ describe('classifyCrmResponse', () => {
     expect(error?.code).toBe(body && typeof body === 'object' && 'code' in body ? body.code : error?.code);
   });
 
+  // v8 answers some request-level errors inside data[] (its OpenAPI examples), older versions bare.
+  const limitExceeded = {
+    code: 'LIMIT_EXCEEDED',
+    details: { maximum_length: 100, api_name: 'data' },
+    message: 'count of records in your request exceeds the limit',
+    status: 'error',
+  };
+  it.each([
+    ['bare', limitExceeded],
+    ['inside data[]', { data: [limitExceeded] }],
+  ])('over 100 records (%s) → RejectedRequest LIMIT_EXCEEDED with its details, not one record result', (_, body) => {
+    const error = classifyCrmResponse(400, body);
+    expect(error).toBeInstanceOf(RejectedRequestError);
+    expect(error).toMatchObject({ code: 'LIMIT_EXCEEDED', status: 400, details: { maximum_length: 100 } });
+  });
+
+  it.each([
+    [{ data: [envelope('INVALID_REQUEST_METHOD')] }, FixConfigError, 'INVALID_REQUEST_METHOD'],
+    [{ data: [envelope('AUTHORIZATION_FAILED')] }, FixConfigError, 'AUTHORIZATION_FAILED'],
+    [
+      { data: [{ ...envelope('INVALID_DATA'), details: { expected_data_type: 'jsonarray', api_name: 'data' } }] },
+      RejectedRequestError,
+      'INVALID_DATA',
+    ],
+  ] as const)('a request-level error inside data[] is classified as the bare one: %j', (body, type, code) => {
+    const error = classifyCrmResponse(400, body);
+    expect(error).toBeInstanceOf(type);
+    expect(error?.code).toBe(code);
+  });
+
   it('keeps the code of a 5xx without a Zoho body', () => {
     expect(classifyCrmResponse(502, undefined)?.code).toBe('HTTP_502');
   });
@@ -199,6 +229,36 @@ describe('classifyRecordResult', () => {
         status: 'success',
       }),
     ).toEqual({ ok: true, zohoId: '1', action: 'insert' });
+  });
+
+  it('maps an update-by-id success as an update of that record (the answer has no action key)', () => {
+    const item = {
+      code: 'SUCCESS',
+      details: { id: '111112000000142001' },
+      message: 'record updated',
+      status: 'success',
+    };
+    expect(classifyRecordResult(item, 'update')).toEqual({ ok: true, zohoId: '111112000000142001', action: 'update' });
+  });
+
+  it('marks an update whose id is not in Leads (deleted, merged, converted) as gone, and only that', () => {
+    const badId = {
+      code: 'INVALID_DATA',
+      details: { api_name: 'id', json_path: '$.data[0].id' },
+      message: 'the id given seems to be invalid',
+      status: 'error',
+    };
+    expect(classifyRecordResult(badId, 'update')).toMatchObject({
+      ok: false,
+      code: 'INVALID_DATA',
+      field: 'id',
+      recordGone: true,
+      retryable: false,
+    });
+    const badPhone = { ...badId, details: { api_name: 'Phone', expected_data_type: 'phone' } };
+    expect(classifyRecordResult(badPhone, 'update')).not.toHaveProperty('recordGone');
+    // an upsert does not address a record by id
+    expect(classifyRecordResult(badId)).not.toHaveProperty('recordGone');
   });
 
   it('maps a validation error with its field, not retryable', () => {

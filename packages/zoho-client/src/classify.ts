@@ -228,13 +228,21 @@ function rateLimitError(status: number, code: string, message: string, options: 
   return new WaitUntilError(code, message, resetAt, { status });
 }
 
-function recordCodes(body: unknown): string[] | null {
+function dataItems(body: unknown): unknown[] | null {
   if (!body || typeof body !== 'object' || !Array.isArray((body as { data?: unknown }).data)) return null;
-  return ((body as { data: unknown[] }).data ?? []).map((item) =>
-    item && typeof item === 'object' && typeof (item as { code?: unknown }).code === 'string'
-      ? (item as { code: string }).code
-      : '',
-  );
+  return (body as { data: unknown[] }).data;
+}
+
+/**
+ * An entry of `data` that speaks of the request, not of one record: a configuration code, too many
+ * records (LIMIT_EXCEEDED), or a problem with the `data` array itself. v8 puts such errors inside
+ * `data` where older versions send the bare error object, so the client must read both.
+ */
+function isRequestLevelItem(item: unknown): boolean {
+  const parsed = errorEnvelopeSchema.safeParse(item);
+  if (!parsed.success || !parsed.data.code) return false;
+  const apiName = (parsed.data.details as { api_name?: unknown } | undefined)?.api_name;
+  return CONFIG_CRM_CODES.has(parsed.data.code) || parsed.data.code === 'LIMIT_EXCEEDED' || apiName === 'data';
 }
 
 /**
@@ -255,14 +263,12 @@ export function classifyCrmResponse(status: number, body: unknown, options: CrmC
     return rateLimitError(status, code, describe('Zoho API rate limit (credits or concurrency)'), options);
   }
 
-  const codes = recordCodes(body);
-  if (codes !== null && ((status >= 200 && status < 300) || status === 400)) {
-    // Newer API versions wrap some request-level errors (INVALID_MODULE) in a data array; when every
-    // entry is such an error the request as a whole is misconfigured, not the records.
-    const first = codes[0];
-    if (first !== undefined && codes.every((c) => CONFIG_CRM_CODES.has(c))) {
-      return new FixConfigError(first, describe('Zoho refused the request for every record'), errorOptions);
-    }
+  const items = dataItems(body);
+  if (items !== null && ((status >= 200 && status < 300) || status === 400)) {
+    // When every entry speaks of the request, it is read as the bare error (a 400) it stands for:
+    // one entry may answer a batch of a hundred records. Otherwise the entries are record results.
+    const [first] = items;
+    if (first !== undefined && items.every(isRequestLevelItem)) return classifyCrmResponse(400, first, options);
     return null;
   }
   if (status >= 200 && status < 300) return null;
@@ -307,6 +313,11 @@ export type UpsertFailure = {
    * transient codes (INTERNAL_ERROR, …) and for a result Zoho did not return.
    */
   retryable: boolean;
+  /**
+   * Update by id only: the id names no record in Leads any more (deleted, merged, or converted
+   * into a contact). Zoho documents one answer for all three, so the caller cannot tell them apart.
+   */
+  recordGone?: true;
   details?: unknown;
 };
 
@@ -343,8 +354,11 @@ function apiNameOf(details: unknown): string | undefined {
   return undefined;
 }
 
-/** One item of an upsert/insert `data` array → our result value. */
-export function classifyRecordResult(item: unknown): UpsertResult {
+/**
+ * One item of an insert/upsert/update `data` array → our result value. An update by id answers
+ * without `action`: its success is always an update of the record it named.
+ */
+export function classifyRecordResult(item: unknown, operation: 'upsert' | 'update' = 'upsert'): UpsertResult {
   const parsed = recordItemSchema.safeParse(item);
   if (!parsed.success) {
     return { ok: false, code: 'INVALID_RESULT', message: 'Zoho returned an unreadable result', retryable: true };
@@ -355,7 +369,8 @@ export function classifyRecordResult(item: unknown): UpsertResult {
       ? (r.details as { id: string }).id
       : undefined;
   if (r.status === 'success' && id !== undefined) {
-    const result: UpsertSuccess = { ok: true, zohoId: id, action: r.action === 'update' ? 'update' : 'insert' };
+    const action = operation === 'update' || r.action === 'update' ? 'update' : 'insert';
+    const result: UpsertSuccess = { ok: true, zohoId: id, action };
     if (r.duplicate_field) result.duplicateField = r.duplicate_field;
     return result;
   }
@@ -368,6 +383,7 @@ export function classifyRecordResult(item: unknown): UpsertResult {
   };
   const field = apiNameOf(r.details);
   if (field !== undefined) failure.field = field;
+  if (operation === 'update' && code === 'INVALID_DATA' && field === 'id') failure.recordGone = true;
   if (r.details !== undefined) failure.details = r.details;
   return failure;
 }

@@ -11,7 +11,7 @@ import { RetryLaterError } from './errors.js';
  *   and never after a timeout: a timed-out request may have been executed by Zoho. Backoff,
  *   429 waits and 5xx retries are the caller's (the BullMQ worker's) business, where they are
  *   visible and bounded. Callers choose `networkRetries` per endpoint: the CRM client allows one
- *   (upsert is idempotent by its duplicate-check field), the token endpoint none (every attempt may
+ *   (upsert is idempotent by its duplicate-check field, an update by id by its id), the token endpoint none (every attempt may
  *   count against Zoho's 10-tokens-per-10-minutes limit).
  */
 
@@ -28,7 +28,7 @@ export function createHttp(options: HttpOptions): KyInstance {
     throwHttpErrors: false,
     retry: {
       limit: options.networkRetries,
-      methods: ['get', 'post'],
+      methods: ['get', 'post', 'put'],
       statusCodes: [],
       // ky retries only thrown errors; with throwHttpErrors off that means network errors and
       // timeouts. Refuse timeouts explicitly (see above).
@@ -102,7 +102,7 @@ export function wasNotSent(error: unknown): boolean {
 export async function send(
   http: KyInstance,
   url: string,
-  options: Options & { method: 'get' | 'post' },
+  options: Options & { method: 'get' | 'post' | 'put' },
   what: string,
 ): Promise<HttpResult> {
   let response: Response;

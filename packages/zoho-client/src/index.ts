@@ -51,6 +51,7 @@ export {
   type ZohoClient,
   type ZohoClientConfig,
   type ZohoLeadRecord,
+  type ZohoRecordUpdate,
 } from './leads.js';
 export {
   DEFAULT_LEAD_MAPPING,

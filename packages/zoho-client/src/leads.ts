@@ -7,13 +7,14 @@ import { duplicateCheckFieldsFor } from './mapping.js';
 import type { AccessCredentials, TokenManager } from './token-manager.js';
 
 /**
- * The CRM side: upsert and search Leads with the access token the token manager hands out.
+ * The CRM side: upsert, update by id and search Leads with the access token the token manager hands out.
  *
  * Retry policy (documented here because the caller depends on it):
  * - 401 INVALID_TOKEN / AUTHENTICATION_FAILURE: the token is invalidated, ONE refresh happens
  *   (shared by every concurrent caller, in every process) and the request is retried ONCE.
  * - Connection-level failures: ky retries once (`networkRetries`, default 1). Safe for upsert
- *   because it is idempotent on its duplicate-check field; never on timeouts (Zoho may be
+ *   because it is idempotent on its duplicate-check field, and for an update by id (the same values
+ *   written to the same record again); never on timeouts (Zoho may be
  *   executing the first attempt).
  * - Everything else (429, 5xx, timeouts) is thrown as a typed error at once; backoff with jitter
  *   belongs to the worker, which sees the whole queue.
@@ -22,6 +23,9 @@ import type { AccessCredentials, TokenManager } from './token-manager.js';
 export const MAX_RECORDS_PER_CALL = 100;
 
 export type { UpsertFailure, UpsertResult, UpsertSuccess } from './classify.js';
+
+/** A record for updateLeads: the Zoho record's id and the fields to write to it. */
+export type ZohoRecordUpdate = Record<string, unknown> & { id: string };
 
 export interface ZohoClientConfig {
   tokenManager: Pick<TokenManager, 'getCredentials' | 'invalidate'>;
@@ -67,6 +71,14 @@ export interface ZohoClient {
    * and the client stops asking for Phone.
    */
   upsertLeads(records: Record<string, unknown>[], options?: { trigger?: string[] }): Promise<UpsertResult[]>;
+  /**
+   * Zoho's update by id: up to 100 records, each written to the record its `id` names and to no
+   * other (nothing is matched by Email or Phone; fields not sent are kept). One result per input,
+   * in input order, typed and classified as upsertLeads' (successes are `action: 'update'`).
+   * An id that is no longer in Leads (deleted, merged or converted) is a failure with
+   * `recordGone: true`; what to do then is the caller's decision. Errors thrown as for upsertLeads.
+   */
+  updateLeads(records: ZohoRecordUpdate[], options?: { trigger?: string[] }): Promise<UpsertResult[]>;
   /** Zoho's search by email/phone (all email or phone fields). No match (HTTP 204) → []. */
   searchLeads(query: SearchLeadsQuery): Promise<ZohoLeadRecord[]>;
 }
@@ -93,7 +105,11 @@ export function createZohoClient(config: ZohoClientConfig): ZohoClient {
   }
 
   /** One CRM call with the 401 → refresh → retry-once rule; returns the response to read. */
-  async function call(path: string, options: Options & { method: 'get' | 'post' }, what: string): Promise<HttpResult> {
+  async function call(
+    path: string,
+    options: Options & { method: 'get' | 'post' | 'put' },
+    what: string,
+  ): Promise<HttpResult> {
     for (let attempt = 1; ; attempt += 1) {
       const credentials = await tokenManager.getCredentials();
       const result = await send(
@@ -126,26 +142,26 @@ export function createZohoClient(config: ZohoClientConfig): ZohoClient {
     }
   }
 
-  async function upsertGroup(
+  /**
+   * One write call whose answer is one result per record. A request Zoho rejects as malformed (4xx
+   * without per-record results) yields a non-retryable failure for each record instead of failing
+   * the batch; `onRejected` may answer such a rejection differently.
+   */
+  async function writeRecords(
     records: Record<string, unknown>[],
-    duplicateCheckFields: string[],
-    trigger: string[] | undefined,
+    request: { path: string; method: 'post' | 'put'; body: Record<string, unknown>; what: string },
+    operation: 'upsert' | 'update',
+    onRejected?: (error: RejectedRequestError) => Promise<UpsertResult[]> | null,
   ): Promise<UpsertResult[]> {
-    const body: Record<string, unknown> = { data: records, duplicate_check_fields: duplicateCheckFields };
-    if (trigger !== undefined) body.trigger = trigger;
     let result: HttpResult;
     try {
-      result = await call('Leads/upsert', { method: 'post', json: body }, 'Zoho Leads upsert');
+      result = await call(request.path, { method: request.method, json: request.body }, request.what);
     } catch (error) {
-      if (error instanceof RejectedRequestError && isPhoneDedupeRefusal(error, duplicateCheckFields)) {
-        // Zoho accepts only Email and fields marked "Do not allow duplicate values" here (§5). In an
-        // org where Phone is not unique, email-less leads are upserted on Zoho's default (Email),
-        // i.e. inserted. Remembered so later batches do not pay for the refused call again.
-        phoneDedupeRefused = true;
-        return upsertGroup(records, ['Email'], trigger);
-      }
       if (error instanceof RejectedRequestError) {
-        return records.map(() => ({ ok: false, code: error.code, message: error.message, retryable: false }));
+        return (
+          onRejected?.(error) ??
+          records.map(() => ({ ok: false, code: error.code, message: error.message, retryable: false }))
+        );
       }
       throw error;
     }
@@ -156,20 +172,42 @@ export function createZohoClient(config: ZohoClientConfig): ZohoClient {
     return records.map(
       (_, i): UpsertResult =>
         i < items.length
-          ? classifyRecordResult(items[i])
+          ? classifyRecordResult(items[i], operation)
           : { ok: false, code: 'MISSING_RESULT', message: 'Zoho returned no result for this record', retryable: true },
     );
+  }
+
+  function upsertGroup(
+    records: Record<string, unknown>[],
+    duplicateCheckFields: string[],
+    trigger: string[] | undefined,
+  ): Promise<UpsertResult[]> {
+    const body: Record<string, unknown> = { data: records, duplicate_check_fields: duplicateCheckFields };
+    if (trigger !== undefined) body.trigger = trigger;
+    const request = { path: 'Leads/upsert', method: 'post' as const, body, what: 'Zoho Leads upsert' };
+    return writeRecords(records, request, 'upsert', (error) => {
+      if (!isPhoneDedupeRefusal(error, duplicateCheckFields)) return null;
+      // Zoho accepts only Email and fields marked "Do not allow duplicate values" here (§5). In an
+      // org where Phone is not unique, email-less leads are upserted on Zoho's default (Email),
+      // i.e. inserted. Remembered so later batches do not pay for the refused call again.
+      phoneDedupeRefused = true;
+      return upsertGroup(records, ['Email'], trigger);
+    });
+  }
+
+  function checkBatchSize(records: unknown[], what: string): void {
+    if (records.length > MAX_RECORDS_PER_CALL) {
+      throw new RejectedRequestError(
+        'TOO_MANY_RECORDS',
+        `${what} takes at most ${MAX_RECORDS_PER_CALL} records, got ${records.length}`,
+      );
+    }
   }
 
   return {
     async upsertLeads(records, options = {}) {
       if (records.length === 0) return [];
-      if (records.length > MAX_RECORDS_PER_CALL) {
-        throw new RejectedRequestError(
-          'TOO_MANY_RECORDS',
-          `upsertLeads takes at most ${MAX_RECORDS_PER_CALL} records, got ${records.length}`,
-        );
-      }
+      checkBatchSize(records, 'upsertLeads');
       const trigger = options.trigger ?? config.trigger;
       const groups = new Map<string, number[]>();
       records.forEach((record, index) => {
@@ -192,6 +230,20 @@ export function createZohoClient(config: ZohoClientConfig): ZohoClient {
         });
       }
       return results;
+    },
+
+    async updateLeads(records, options = {}) {
+      if (records.length === 0) return [];
+      checkBatchSize(records, 'updateLeads');
+      for (const record of records) {
+        if (typeof record.id !== 'string' || record.id === '') {
+          throw new RejectedRequestError('MISSING_RECORD_ID', 'updateLeads needs the Zoho record id of every record');
+        }
+      }
+      const trigger = options.trigger ?? config.trigger;
+      const body: Record<string, unknown> = { data: records };
+      if (trigger !== undefined) body.trigger = trigger;
+      return writeRecords(records, { path: 'Leads', method: 'put', body, what: 'Zoho Leads update' }, 'update');
     },
 
     async searchLeads(query) {

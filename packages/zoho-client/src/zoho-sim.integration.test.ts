@@ -461,6 +461,93 @@ describe('Leads API against the simulator', () => {
     expect(await zoho.upsertLeads([])).toEqual([]);
   });
 
+  it('updates known records by id: that record only, nothing matched by Email/Phone, results in order', async () => {
+    const [phoneFirst, other] = sim.control.seedRecords([
+      { Last_Name: 'Pat', Phone: '+15550000100' },
+      { Last_Name: 'Other', Email: 'taken@example.com' },
+    ]);
+    const gone = sim.control.seedRecords([{ Last_Name: 'Gone', Email: 'gone@example.com' }])[0]!;
+    sim.control.deleteRecord(gone);
+    const results = await zoho.updateLeads([
+      { id: phoneFirst!, Last_Name: 'Pat', Email: 'pat@example.com', Phone: '+15550000100' },
+      { id: gone, Last_Name: 'Gone', Email: 'gone@example.com' },
+      { id: other!, Last_Name: 'Other', Phone: 'call me maybe' },
+    ]);
+    expect(results).toEqual([
+      { ok: true, zohoId: phoneFirst, action: 'update' },
+      expect.objectContaining({ ok: false, code: 'INVALID_DATA', field: 'id', recordGone: true, retryable: false }),
+      expect.objectContaining({ ok: false, code: 'INVALID_DATA', field: 'Phone', retryable: false }),
+    ]);
+    expect(results[2]).not.toHaveProperty('recordGone');
+    expect(sim.control.records()).toEqual([
+      expect.objectContaining({ id: phoneFirst, Email: 'pat@example.com' }),
+      expect.objectContaining({ id: other, Email: 'taken@example.com' }),
+    ]);
+    expect(sim.control.counters().writeCalls).toEqual([{ endpoint: 'update', records: 3, status: 207 }]);
+  });
+
+  it('updates up to 100 records in one call and refuses more before calling Zoho', async () => {
+    const ids = sim.control.seedRecords(Array.from({ length: 100 }, (_, i) => ({ Last_Name: `U${i}` })));
+    const results = await zoho.updateLeads(ids.map((id) => ({ id, Company: 'Updated' })));
+    expect(results.every((r) => r.ok && r.action === 'update')).toBe(true);
+    expect(sim.control.counters().recordsPerCall).toEqual([100]);
+    const tooMany = [...ids, ids[0]!].map((id) => ({ id, Company: 'Again' }));
+    await expect(zoho.updateLeads(tooMany)).rejects.toMatchObject({ code: 'TOO_MANY_RECORDS' });
+    await expect(zoho.updateLeads([{ Company: 'No id' } as never])).rejects.toMatchObject({
+      code: 'MISSING_RECORD_ID',
+    });
+    expect(sim.control.counters().recordsPerCall).toEqual([100]);
+    expect(await zoho.updateLeads([])).toEqual([]);
+  });
+
+  /** The simulator's own answer to a write of 101 records (v8: the error inside data[]). */
+  async function limitExceededBody(): Promise<{ data: unknown[] }> {
+    const response = await fetch(`${sim.apiDomain}/crm/v8/Leads`, {
+      method: 'POST',
+      headers: {
+        authorization: `Zoho-oauthtoken ${sim.control.issueAccessToken().accessToken}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ data: Array.from({ length: 101 }, () => ({ Last_Name: 'x' })) }),
+    });
+    return (await response.json()) as { data: unknown[] };
+  }
+  it.each([
+    ['inside data[] (v8)', (b: { data: unknown[] }) => b],
+    ['as a bare object (older versions)', (b: { data: unknown[] }) => b.data[0]],
+  ])('a request-level error %s fails every record of the call alike, none as a missing result', async (_, shape) => {
+    const body = shape(await limitExceededBody());
+    expect(JSON.stringify(body)).toContain('LIMIT_EXCEEDED');
+    sim.control.injectFaults(
+      { kind: 'status', status: 400, endpoint: 'upsert', body },
+      { kind: 'status', status: 400, endpoint: 'update', body },
+    );
+    const batch = [1, 2, 3].map((i) => ({ Last_Name: `L${i}`, Email: `limit${i}@example.com` }));
+    const upserted = await zoho.upsertLeads(batch);
+    const [id] = sim.control.seedRecords([{ Last_Name: 'Known' }]);
+    const updated = await zoho.updateLeads([
+      { id: id!, Company: 'A' },
+      { id: id!, Company: 'B' },
+    ]);
+    for (const result of [...upserted, ...updated]) {
+      expect(result).toMatchObject({ ok: false, code: 'LIMIT_EXCEEDED', retryable: false });
+    }
+  });
+
+  it('INVALID_MODULE inside data[] (v8) is a configuration problem, thrown for the whole call', async () => {
+    sim.control.injectFaults({
+      kind: 'status',
+      status: 400,
+      endpoint: 'update',
+      body: { data: [{ code: 'INVALID_MODULE', details: { resource_path_index: 0 }, message: 'm', status: 'error' }] },
+    });
+    const [id] = sim.control.seedRecords([{ Last_Name: 'Known' }]);
+    await expect(zoho.updateLeads([{ id: id!, Company: 'A' }])).rejects.toMatchObject({
+      name: 'FixConfigError',
+      code: 'INVALID_MODULE',
+    });
+  });
+
   it('searches by email and phone; no match (204) → []', async () => {
     const [result] = await zoho.upsertLeads([
       { Last_Name: 'Findme', Email: 'find.me@example.com', Phone: '+15551230000' },

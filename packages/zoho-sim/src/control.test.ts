@@ -164,6 +164,26 @@ describe('HTTP control API (/__sim/)', () => {
     expect((await remote.counters()).creditsUsed).toBe(12);
   });
 
+  it('deletes and converts records, and marks Phone unique, for another process', async () => {
+    const remote = new SimControlClient(sim.url);
+    await remote.reset();
+    const [gone, converted, kept] = await remote.seedRecords([
+      { Last_Name: 'Gone', Email: 'gone@example.com' },
+      { Last_Name: 'Converted', Email: 'converted@example.com' },
+      { Last_Name: 'Kept', Email: 'kept@example.com' },
+    ]);
+    expect(await remote.deleteRecord(gone!)).toBe(true);
+    expect(await remote.deleteRecord(gone!)).toBe(false);
+    expect(await remote.convertRecord(converted!)).toBe(true);
+    expect((await remote.records()).map((r) => r.id)).toEqual([kept]);
+    expect(await remote.convertedRecords()).toEqual([
+      expect.objectContaining({ id: converted, Last_Name: 'Converted' }),
+    ]);
+    expect((await remote.configure({ uniqueFields: ['Phone'] })).uniqueFields).toEqual(['Phone']);
+    await remote.reset();
+    expect(await remote.convertedRecords()).toEqual([]);
+  });
+
   it('answers bad control requests with 400/404 JSON', async () => {
     const bad = await fetch(`${sim.url}/__sim/clock`, { method: 'POST', body: '{"advanceMs":"x"}' });
     expect(bad.status).toBe(400);

@@ -8,7 +8,7 @@ import { splitScopes } from './tokens.js';
 export interface CountersSnapshot {
   /** endpoint → HTTP status (or 'hung' / 'dropped') → calls. */
   calls: Record<string, Record<string, number>>;
-  /** Records sent per insert/upsert call that had a valid body, in call order. */
+  /** Records sent per insert/update/upsert call that had a valid body, in call order. */
   recordsPerCall: number[];
   writeCalls: WriteCall[];
   refreshes: { total: number; byRefreshToken: Record<string, number[]> };
@@ -180,6 +180,20 @@ export class SimControl {
     return records.map((fields) => this.state.leads.insert(fields, now, 0).id);
   }
 
+  /** Deletes a record as a CRM user would (or as merging it into another does); false if there is none. */
+  deleteRecord(id: string): boolean {
+    return this.state.leads.remove(id) !== undefined;
+  }
+
+  /** Converts a lead as a CRM user would: it leaves Leads; see convertedRecords(). False if there is none. */
+  convertRecord(id: string): boolean {
+    return this.state.leads.convert(id);
+  }
+
+  convertedRecords(): Array<Record<string, unknown>> {
+    return this.state.leads.convertedLeads().map(controlShape);
+  }
+
   /** Moves simulated time forward: token/code expiry, throttle windows, credit window, search indexing. */
   advanceClock(ms: number): void {
     this.state.clockOffsetMs += ms;
@@ -295,6 +309,9 @@ function routes(control: SimControl): Record<string, Route> {
       if (!Array.isArray(body.records)) throw new Error('records must be an array');
       return { ids: control.seedRecords(body.records as Array<Record<string, unknown>>) };
     },
+    'POST /__sim/records/delete': (body) => ({ deleted: control.deleteRecord(str(body.id, 'id') ?? '') }),
+    'POST /__sim/records/convert': (body) => ({ converted: control.convertRecord(str(body.id, 'id') ?? '') }),
+    'GET /__sim/converted': () => ({ records: control.convertedRecords() }),
     'GET /__sim/counters': () => control.counters(),
     'POST /__sim/clock': (body) => {
       if (typeof body.advanceMs !== 'number') throw new Error('advanceMs must be a number');

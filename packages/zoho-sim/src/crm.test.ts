@@ -87,13 +87,18 @@ describe('routing', () => {
     });
     expect((await call('POST', '/crm/v99/Leads', { data: [lead(1)] })).status).toBe(404);
     expect((await call('GET', '/nothing-here', undefined, null)).status).toBe(404);
+    // v8 puts these request-level errors inside data[], older versions send them bare
     expect(await call('POST', '/crm/v8/Leadz', { data: [lead(1)] })).toMatchObject({
+      status: 400,
+      body: { data: [{ code: 'INVALID_MODULE', details: { resource_path_index: 0 } }] },
+    });
+    expect(await call('POST', '/crm/v7/Leadz', { data: [lead(1)] })).toMatchObject({
       status: 400,
       body: { code: 'INVALID_MODULE', details: { resource_path_index: 0 } },
     });
     expect(await call('GET', '/crm/v8/Leads/upsert')).toMatchObject({
       status: 400,
-      body: { code: 'INVALID_REQUEST_METHOD' },
+      body: { data: [{ code: 'INVALID_REQUEST_METHOD' }] },
     });
   });
 
@@ -160,7 +165,10 @@ describe('insert', () => {
       expected_data_type: 'jsonarray',
     });
     const tooMany = await call('POST', '/crm/v8/Leads', { data: Array.from({ length: 101 }, (_, i) => lead(i)) });
-    expect(tooMany).toMatchObject({ status: 400, body: { code: 'INVALID_DATA', details: { maximum_length: 100 } } });
+    expect(tooMany).toMatchObject({
+      status: 400,
+      body: { data: [{ code: 'LIMIT_EXCEEDED', details: { maximum_length: 100, api_name: 'data' } }] },
+    });
     expect(sim.control.records()).toHaveLength(0);
   });
 
@@ -239,6 +247,41 @@ describe('upsert', () => {
       duplicate_check_fields: ['Phone'],
     });
     expect(r.body.data[0]).toMatchObject({ code: 'DUPLICATE_DATA', details: { api_name: 'Email' } });
+  });
+});
+
+describe('update by id', () => {
+  it('needs an update scope (ALL, UPDATE or WRITE); CREATE alone is not enough', async () => {
+    const [id] = sim.control.seedRecords([lead(1)]);
+    token = sim.control.issueAccessToken({ scope: 'ZohoCRM.modules.leads.CREATE' }).accessToken;
+    expect(await call('PUT', '/crm/v8/Leads', { data: [{ id, Company: 'X' }] })).toMatchObject({
+      status: 401,
+      body: { code: 'OAUTH_SCOPE_MISMATCH' },
+    });
+    token = sim.control.issueAccessToken({ scope: 'ZohoCRM.modules.leads.UPDATE' }).accessToken;
+    expect((await call('PUT', '/crm/v8/Leads', { data: [{ id, Company: 'X' }] })).status).toBe(200);
+  });
+
+  it('with Phone unique in the org, refuses a phone another record holds, and accepts the record its own', async () => {
+    sim.control.configure({ uniqueFields: ['Phone'] });
+    const [a, b] = sim.control.seedRecords([lead(1, { Phone: '+15550001' }), lead(2, { Phone: '+15550002' })]);
+    const r = await call('PUT', '/crm/v8/Leads', {
+      data: [
+        { id: a, Phone: '+15550001', Email: 'new1@example.com' },
+        { id: b, Phone: '+15550001' },
+      ],
+    });
+    expect(r.status).toBe(207);
+    expect(r.body.data[0]).toMatchObject({ code: 'SUCCESS', details: { id: a } });
+    expect(r.body.data[1]).toMatchObject({ code: 'DUPLICATE_DATA', details: { api_name: 'Phone' } });
+  });
+
+  it('counts against the sub-concurrency limit above 10 records, and costs 1 credit per 10 records', async () => {
+    const ids = sim.control.seedRecords(Array.from({ length: 20 }, (_, i) => lead(i)));
+    const before = sim.control.counters().creditsUsed;
+    await call('PUT', '/crm/v8/Leads', { data: ids.map((id) => ({ id, Company: 'Z' })) });
+    expect(sim.control.counters().creditsUsed - before).toBe(2);
+    expect(sim.control.counters().maxComplexConcurrency).toBe(1);
   });
 });
 

@@ -15,7 +15,7 @@ import {
   type ValidationRules,
   validateRecord,
 } from './validation.js';
-import { CRM_ERRORS, type ZohoError, zohoError } from './zoho-bodies.js';
+import { CRM_ERRORS, requestErrorBody, type ZohoError, zohoError } from './zoho-bodies.js';
 
 const VERSIONS: ReadonlySet<string> = new Set(['v2', 'v2.1', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8']);
 // Top-level CRM resources that are not modules; the simulator does not implement them (404, not INVALID_MODULE).
@@ -26,36 +26,53 @@ const SEARCH_MAX_PER_PAGE = 200;
 export type CrmRoute =
   | { kind: 'insert' }
   | { kind: 'upsert' }
+  | { kind: 'update' }
   | { kind: 'search' }
   | { kind: 'get'; id: string }
   | { kind: 'error'; status: number; error: ZohoError };
 
 /** Which endpoint a path names (for counters, faults and routing), before any auth. */
-export function classifyCrm(method: string, pathname: string): { endpoint: Endpoint; route: CrmRoute } {
+export function classifyCrm(
+  method: string,
+  pathname: string,
+): { endpoint: Endpoint; version: string; route: CrmRoute } {
+  const m = /^\/crm\/([^/]+)\/([^/]+)(?:\/([^/]+))?\/?$/.exec(pathname);
+  const version = m?.[1] ?? '';
   const notFound = {
     endpoint: 'crm_other' as const,
+    version,
     route: { kind: 'error' as const, status: 404, error: CRM_ERRORS.invalidUrl() },
   };
-  const m = /^\/crm\/([^/]+)\/([^/]+)(?:\/([^/]+))?\/?$/.exec(pathname);
-  if (!m || !VERSIONS.has(m[1]!) || NON_MODULE_RESOURCES.has(m[2]!)) return notFound;
+  if (!m || !VERSIONS.has(version) || NON_MODULE_RESOURCES.has(m[2]!)) return notFound;
   const [, , module, sub] = m;
   if (module !== 'Leads') {
-    return { endpoint: 'crm_other', route: { kind: 'error', status: 400, error: CRM_ERRORS.invalidModule() } };
+    return {
+      endpoint: 'crm_other',
+      version,
+      route: { kind: 'error', status: 400, error: CRM_ERRORS.invalidModule() },
+    };
   }
   const badMethod = (endpoint: Endpoint) => ({
     endpoint,
+    version,
     route: { kind: 'error' as const, status: 400, error: CRM_ERRORS.invalidMethod() },
   });
-  if (sub === undefined) return method === 'POST' ? { endpoint: 'insert', route: { kind: 'insert' } } : notFound;
+  if (sub === undefined) {
+    if (method === 'POST') return { endpoint: 'insert', version, route: { kind: 'insert' } };
+    // Update Records: PUT on the module, each record naming its id.
+    if (method === 'PUT') return { endpoint: 'update', version, route: { kind: 'update' } };
+    return notFound;
+  }
   if (sub === 'upsert')
-    return method === 'POST' ? { endpoint: 'upsert', route: { kind: 'upsert' } } : badMethod('upsert');
+    return method === 'POST' ? { endpoint: 'upsert', version, route: { kind: 'upsert' } } : badMethod('upsert');
   if (sub === 'search')
-    return method === 'GET' ? { endpoint: 'search', route: { kind: 'search' } } : badMethod('search');
-  if (/^\d{1,19}$/.test(sub!) && method === 'GET') return { endpoint: 'get', route: { kind: 'get', id: sub! } };
+    return method === 'GET' ? { endpoint: 'search', version, route: { kind: 'search' } } : badMethod('search');
+  if (/^\d{1,19}$/.test(sub!) && method === 'GET')
+    return { endpoint: 'get', version, route: { kind: 'get', id: sub! } };
   return notFound;
 }
 
-type Operation = 'create' | 'read' | 'search';
+type Operation = 'create' | 'update' | 'read' | 'search';
 
 /** Scope rules from facts sheet §2.8; Zoho compares scopes case-insensitively. */
 export function hasScope(scopes: readonly string[], op: Operation): boolean {
@@ -64,6 +81,7 @@ export function hasScope(scopes: readonly string[], op: Operation): boolean {
   const module = (...ops: string[]) =>
     any('ZohoCRM.modules.ALL', ...ops.flatMap((o) => [`ZohoCRM.modules.leads.${o}`, `ZohoCRM.modules.${o}`]));
   if (op === 'create') return module('ALL', 'CREATE', 'WRITE');
+  if (op === 'update') return module('ALL', 'UPDATE', 'WRITE');
   if (op === 'read') return module('ALL', 'READ');
   return module('ALL', 'READ') && any('ZohoSearch.securesearch.READ', 'ZohoSearch.securesearch.ALL');
 }
@@ -146,6 +164,13 @@ function recordErrors(
   return errors;
 }
 
+/** A record of the request as its fields, or undefined when it is not a JSON object. */
+function asFields(record: unknown): Record<string, unknown> | undefined {
+  return typeof record === 'object' && record !== null && !Array.isArray(record)
+    ? (record as Record<string, unknown>)
+    : undefined;
+}
+
 function batchStatus(results: ReadonlyArray<{ status: string }>, allOk: number): number {
   const failed = results.filter((r) => r.status === 'error').length;
   if (failed === 0) return allOk;
@@ -159,14 +184,19 @@ function insert(state: SimState, records: unknown[]): { status: number; body: un
     const error = combineRecordErrors(recordErrors(state, record, index, true, undefined), state.config.multipleErrors);
     if (error) return error;
     const lead = state.leads.insert(record as Record<string, unknown>, now, state.config.searchIndexDelayMs);
-    return {
-      code: 'SUCCESS',
-      details: { ...successDetails(lead, offset), $approval_state: 'approved' },
-      message: 'record added',
-      status: 'success',
-    };
+    return writeSuccess(lead, offset, 'record added');
   });
   return { status: batchStatus(data, 201), body: { data } };
+}
+
+/** The SUCCESS entry of insert and update by id (upsert adds action and duplicate_field). */
+function writeSuccess(lead: StoredLead, offsetMinutes: number, message: string) {
+  return {
+    code: 'SUCCESS',
+    details: { ...successDetails(lead, offsetMinutes), $approval_state: 'approved' },
+    message,
+    status: 'success',
+  };
 }
 
 function upsert(state: SimState, records: unknown[], checkFields: string[]): { status: number; body: unknown } {
@@ -175,10 +205,7 @@ function upsert(state: SimState, records: unknown[], checkFields: string[]): { s
   const delay = state.config.searchIndexDelayMs;
   // Records are processed in order, so a later record of the same batch can update an earlier one.
   const data = records.map((record, index) => {
-    const fields =
-      typeof record === 'object' && record !== null && !Array.isArray(record)
-        ? (record as Record<string, unknown>)
-        : undefined;
+    const fields = asFields(record);
     let match: { lead: StoredLead; field: string } | undefined;
     for (const field of fields ? checkFields : []) {
       const lead = state.leads.findBy(field, fields![field]);
@@ -210,6 +237,35 @@ function upsert(state: SimState, records: unknown[], checkFields: string[]): { s
       message: 'record added',
       status: 'success',
     };
+  });
+  return { status: batchStatus(data, 200), body: { data } };
+}
+
+function recordIdError(index: number, missing: boolean): ZohoError {
+  const details = { api_name: 'id', json_path: `$.data[${index}].id` };
+  return missing
+    ? zohoError('MANDATORY_NOT_FOUND', 'required field not found', details)
+    : zohoError('INVALID_DATA', 'the id given seems to be invalid', details);
+}
+
+/**
+ * Update by id: writes the record each entry names and no other; nothing is matched by Email or
+ * Phone. An id that is not (or no longer) in Leads — deleted, merged or converted — is refused for
+ * that record with the documented bad-id shape, since Zoho documents no separate code for those.
+ */
+function updateById(state: SimState, records: unknown[]): { status: number; body: unknown } {
+  const now = state.now();
+  const offset = state.config.timeZoneOffsetMinutes;
+  const data = records.map((record, index) => {
+    const fields = asFields(record);
+    const id = fields?.id;
+    if (fields && (id === undefined || id === null || id === '')) return recordIdError(index, true);
+    const lead = typeof id === 'string' || typeof id === 'number' ? state.leads.get(String(id)) : undefined;
+    if (fields && !lead) return recordIdError(index, false);
+    const error = combineRecordErrors(recordErrors(state, record, index, false, lead?.id), state.config.multipleErrors);
+    if (error) return error;
+    const updated = state.leads.update(lead!, fields!, now, state.config.searchIndexDelayMs);
+    return writeSuccess(updated, offset, 'record updated');
   });
   return { status: batchStatus(data, 200), body: { data } };
 }
@@ -311,7 +367,7 @@ export function writeCost(records: number): number {
 }
 
 /** One CRM call after latency and concurrency were applied: auth, scope, credits, then the endpoint itself. */
-export function handleCrm(state: SimState, req: CrmRequest, route: CrmRoute): SimResponse {
+export function handleCrm(state: SimState, req: CrmRequest, route: CrmRoute, version: string): SimResponse {
   const auth = authenticate(state, req);
   if (!('token' in auth)) return auth;
   const headers = (): Record<string, string> => {
@@ -328,21 +384,26 @@ export function handleCrm(state: SimState, req: CrmRequest, route: CrmRoute): Si
   };
   const withHeaders = (r: SimResponse): SimResponse => ({ ...r, headers: { ...headers(), ...r.headers } });
 
-  if (route.kind === 'error') return withHeaders(json(route.status, route.error));
-  const op: Operation = route.kind === 'search' ? 'search' : route.kind === 'get' ? 'read' : 'create';
+  const requestError = (status: number, error: ZohoError) =>
+    withHeaders(json(status, requestErrorBody(version, error)));
+  if (route.kind === 'error') return requestError(route.status, route.error);
+  const op: Operation =
+    route.kind === 'search' ? 'search' : route.kind === 'get' ? 'read' : route.kind === 'update' ? 'update' : 'create';
   if (!hasScope(auth.scopes, op)) return withHeaders(json(401, CRM_ERRORS.scopeMismatch()));
 
-  if (route.kind === 'insert' || route.kind === 'upsert') {
+  if (route.kind === 'insert' || route.kind === 'upsert' || route.kind === 'update') {
     const parsed = parseWriteBody(req.body);
     const cost = parsed.ok ? writeCost(parsed.records.length) : 1;
     if (!state.tryConsumeCredits(cost)) {
       state.creditRejections += 1;
       return withHeaders(json(429, CRM_ERRORS.tooManyRequests()));
     }
-    if (!parsed.ok) return withHeaders(json(400, parsed.error));
+    if (!parsed.ok) return requestError(400, parsed.error);
     let result: { status: number; body: unknown };
     if (route.kind === 'insert') {
       result = insert(state, parsed.records);
+    } else if (route.kind === 'update') {
+      result = updateById(state, parsed.records);
     } else {
       const check = resolveDuplicateCheckFields(parsed.body.duplicate_check_fields, state.config.uniqueFields);
       if (!check.ok) return withHeaders(json(400, check.error));

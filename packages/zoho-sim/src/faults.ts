@@ -1,6 +1,7 @@
 export type Endpoint =
   | 'insert'
   | 'upsert'
+  | 'update'
   | 'search'
   | 'get'
   | 'crm_other'
@@ -10,7 +11,14 @@ export type Endpoint =
   | 'serverinfo'
   | 'other';
 
-export const CRM_ENDPOINTS: ReadonlySet<Endpoint> = new Set(['insert', 'upsert', 'search', 'get', 'crm_other']);
+export const CRM_ENDPOINTS: ReadonlySet<Endpoint> = new Set([
+  'insert',
+  'upsert',
+  'update',
+  'search',
+  'get',
+  'crm_other',
+]);
 
 export interface FaultSpec {
   /** status: answer with `status` and `body`; hang: never answer; drop: destroy the socket. */

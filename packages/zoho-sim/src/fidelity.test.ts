@@ -115,11 +115,11 @@ const DOC = {
     message: 'duplicate data',
     status: 'error',
   },
-  // §4.5 / §10.5
+  // §4.5 / §10.5; over 100 records is §5.1's LIMIT_EXCEEDED, which v8 answers inside data[]
   tooMany: {
-    code: 'INVALID_DATA',
-    details: { maximum_length: 100, api_name: 'data', json_path: '$.data' },
-    message: 'invalid data',
+    code: 'LIMIT_EXCEEDED',
+    details: { maximum_length: 100, api_name: 'data' },
+    message: 'count of records in your request exceeds the limit',
     status: 'error',
   },
   emptyData: {
@@ -166,6 +166,13 @@ const DOC = {
         status: 'success',
       },
     ],
+  },
+  // §5.1: entries as in §4.3 (message "record updated"); a bad id as in §4.4
+  badId: {
+    code: 'INVALID_DATA',
+    details: { api_name: 'id', json_path: '$.data[0].id' },
+    message: 'the id given seems to be invalid',
+    status: 'error',
   },
   // §6
   search: {
@@ -322,7 +329,10 @@ describe('§4 insert', () => {
 
   it('request-level errors for too many, empty and non-JSON bodies (§4.5)', async () => {
     const many = await crm('POST', '/crm/v8/Leads', { data: Array.from({ length: 101 }, () => lead) });
-    expect(many).toMatchObject({ status: 400, body: DOC.tooMany });
+    expect(many).toEqual({ status: 400, text: expect.any(String), body: { data: [DOC.tooMany] } });
+    // versions before v8 send the same error as a bare object
+    const older = await crm('POST', '/crm/v7/Leads', { data: Array.from({ length: 101 }, () => lead) });
+    expect(older).toEqual({ status: 400, text: expect.any(String), body: DOC.tooMany });
     expect(await crm('POST', '/crm/v8/Leads', { data: [] })).toMatchObject({ status: 400, body: DOC.emptyData });
     expect(await crm('POST', '/crm/v8/Leads', '{"data": [')).toMatchObject({ status: 400, body: DOC.bodyNotJson });
   });
@@ -344,6 +354,128 @@ describe('§5 upsert', () => {
     expect(r.body?.data.map((e: Record<string, unknown>) => [e.action, e.duplicate_field, e.message])).toEqual(
       DOC.upsert.data.map((e) => [e.action, e.duplicate_field, e.message]),
     );
+  });
+});
+
+describe('§5.1 update by id', () => {
+  it('PUT /Leads writes the named record only → 200 "record updated"; fields not sent are kept', async () => {
+    const created = await crm('POST', '/crm/v8/Leads', { data: [{ ...lead, Phone: '+15550100' }] });
+    const id = created.body?.data[0].details.id as string;
+    const r = await crm('PUT', '/crm/v8/Leads', {
+      data: [{ id, Email: 'p.daly@zylker.example', Phone: '+15550101' }],
+      trigger: ['workflow'],
+    });
+    expect(r.status).toBe(200);
+    expect(shapeOf(r.body)).toEqual(shapeOf(DOC.insertSuccess));
+    expect(r.body?.data[0]).toMatchObject({ code: 'SUCCESS', message: 'record updated', status: 'success' });
+    expect(r.body?.data[0].details.id).toBe(id);
+    expect(sim.control.records()).toEqual([
+      expect.objectContaining({ id, Last_Name: 'Boyle', Email: 'p.daly@zylker.example', Phone: '+15550101' }),
+    ]);
+    expect(sim.control.counters().writeCalls).toEqual([
+      { endpoint: 'insert', records: 1, status: 201 },
+      { endpoint: 'update', records: 1, status: 200 },
+    ]);
+  });
+
+  it('one entry per record in input order: 207 mixed, 400 all failed; an unknown id is refused for that record', async () => {
+    const [id] = sim.control.seedRecords([lead]);
+    const mixed = await crm('PUT', '/crm/v8/Leads', {
+      data: [
+        { id: '4876876000000999999', Email: 'a@abc.example' },
+        { id, Company: 'New Co' },
+      ],
+    });
+    expect(mixed.status).toBe(207);
+    expect(mixed.body?.data[0]).toEqual({ ...DOC.badId });
+    expect(mixed.body?.data[1]).toMatchObject({ code: 'SUCCESS', details: { id } });
+    const failed = await crm('PUT', '/crm/v8/Leads', { data: [{ id: '1', Email: 'b@abc.example' }] });
+    expect(failed).toMatchObject({ status: 400, body: { data: [DOC.badId] } });
+  });
+
+  it('a deleted or converted record is no longer in Leads: its id is refused, nothing is matched instead', async () => {
+    const [gone, converted] = sim.control.seedRecords([lead, { Last_Name: 'Conv', Email: 'c@abc.example' }]);
+    expect(sim.control.deleteRecord(gone!)).toBe(true);
+    expect(sim.control.convertRecord(converted!)).toBe(true);
+    const r = await crm('PUT', '/crm/v8/Leads', {
+      data: [
+        { id: gone, Email: lead.Email },
+        { id: converted, Email: 'c@abc.example' },
+      ],
+    });
+    expect(r.status).toBe(400);
+    expect(r.body?.data).toEqual([DOC.badId, { ...DOC.badId, details: { api_name: 'id', json_path: '$.data[1].id' } }]);
+    expect(sim.control.records()).toEqual([]);
+    expect(sim.control.convertedRecords()).toEqual([expect.objectContaining({ id: converted, Last_Name: 'Conv' })]);
+  });
+
+  it('validates like the update branch of upsert: field rules, unique values of other records, missing id', async () => {
+    const [a, b] = sim.control.seedRecords([lead, { Last_Name: 'Other', Email: 'other@abc.example' }]);
+    const r = await crm('PUT', '/crm/v8/Leads', {
+      data: [
+        { id: a, Email: 'other@abc.example' },
+        { id: b, Phone: 'call me maybe' },
+        { Email: 'x@abc.example' },
+        { id: a, Last_Name: '' },
+      ],
+    });
+    expect(r.status).toBe(400);
+    expect(
+      r.body?.data.map((e: { code: string; details: { api_name: string } }) => [e.code, e.details.api_name]),
+    ).toEqual([
+      ['DUPLICATE_DATA', 'Email'],
+      ['INVALID_DATA', 'Phone'],
+      ['MANDATORY_NOT_FOUND', 'id'],
+      ['MANDATORY_NOT_FOUND', 'Last_Name'],
+    ]);
+    expect(r.body?.data[0].details.duplicate_record.id).toBe(b);
+  });
+
+  it('over 100 records → LIMIT_EXCEEDED inside data[] (v8), nothing written', async () => {
+    const [id] = sim.control.seedRecords([lead]);
+    const r = await crm('PUT', '/crm/v8/Leads', { data: Array.from({ length: 101 }, () => ({ id, Company: 'X' })) });
+    expect(r).toEqual({ status: 400, text: expect.any(String), body: { data: [DOC.tooMany] } });
+    expect(sim.control.records()[0]).toMatchObject({ Company: 'ABC Corp' });
+    const hundred = await crm('PUT', '/crm/v8/Leads', {
+      data: Array.from({ length: 100 }, () => ({ id, Company: 'Y' })),
+    });
+    expect(hundred.status).toBe(200);
+  });
+});
+
+describe('§9.3 field rules', () => {
+  it("phone: digits with + - ( ) . and spaces, at most 30 characters; anything else → INVALID_DATA 'phone'", async () => {
+    for (const phone of ['+1 (555) 010-0100', '555.010.0100', '0301234567', '1'.repeat(30)]) {
+      const r = await crm('POST', '/crm/v8/Leads', { data: [{ Last_Name: 'P', Phone: phone }] });
+      expect([phone, r.status]).toEqual([phone, 201]);
+    }
+    for (const phone of ['555-CALL-NOW', '555 0100 x12', '+49#030', '--']) {
+      const r = await crm('POST', '/crm/v8/Leads', { data: [{ Last_Name: 'P', Phone: phone }] });
+      expect([phone, r.status, r.body?.data]).toEqual([
+        phone,
+        400,
+        [
+          {
+            ...DOC.invalidPhone,
+            details: { expected_data_type: 'phone', api_name: 'Phone', json_path: '$.data[0].Phone' },
+          },
+        ],
+      ]);
+    }
+    const long = await crm('POST', '/crm/v8/Leads', { data: [{ Last_Name: 'P', Phone: '1'.repeat(31) }] });
+    expect(long.body?.data[0].details).toEqual({ maximum_length: 30, api_name: 'Phone', json_path: '$.data[0].Phone' });
+  });
+
+  it('Company takes 200 characters (v7 metadata), not 100', async () => {
+    expect((await crm('POST', '/crm/v8/Leads', { data: [{ Last_Name: 'C', Company: 'c'.repeat(200) }] })).status).toBe(
+      201,
+    );
+    const long = await crm('POST', '/crm/v8/Leads', { data: [{ Last_Name: 'C', Company: 'c'.repeat(201) }] });
+    expect(long.body?.data[0].details).toEqual({
+      maximum_length: 200,
+      api_name: 'Company',
+      json_path: '$.data[0].Company',
+    });
   });
 });
 
@@ -378,6 +510,22 @@ describe('§7 request-level errors', () => {
 
   it('404 INVALID_URL_PATTERN', async () => {
     expect(await crm('GET', '/crm/v8/Leads/1/Notes/2')).toMatchObject({ status: 404, body: DOC.invalidUrl });
+  });
+
+  it('v8 answers INVALID_MODULE and INVALID_REQUEST_METHOD inside data[]; older versions as a bare object', async () => {
+    const module = await crm('PUT', '/crm/v8/Leadz', { data: [lead] });
+    expect(module).toMatchObject({ status: 400, body: { data: [{ code: 'INVALID_MODULE', status: 'error' }] } });
+    const method = await crm('PUT', '/crm/v8/Leads/upsert', { data: [lead] });
+    expect(method).toMatchObject({
+      status: 400,
+      body: { data: [{ code: 'INVALID_REQUEST_METHOD', status: 'error' }] },
+    });
+    expect(await crm('PUT', '/crm/v2/Leadz', { data: [lead] })).toMatchObject({
+      status: 400,
+      body: { code: 'INVALID_MODULE' },
+    });
+    // 401/404 stay bare in v8 as well
+    expect((await crm('PUT', '/crm/v8/Leads/1/x', { data: [lead] })).body).toEqual(DOC.invalidUrl);
   });
 
   it('injected 403, 500 and 429 use the documented bodies', async () => {

@@ -38,9 +38,12 @@ export class LeadStore {
    * per upserted record made the simulator, not the client, the bottleneck of a drain.
    */
   private index = new Map<string, Map<string, Set<string>>>();
+  /** Leads converted in the CRM: Zoho moves them out of Leads (to Contacts/Accounts/Deals). */
+  private converted = new Map<string, StoredLead>();
 
   reset(): void {
     this.leads.clear();
+    this.converted.clear();
     this.index.clear();
     this.ids.reset();
   }
@@ -112,6 +115,26 @@ export class LeadStore {
     lead.modifiedAt = now;
     lead.indexed.push({ visibleAt: now + indexDelayMs, fields: { ...lead.fields } });
     return lead;
+  }
+
+  /** Removes a record from Leads, as deleting it in the CRM (or merging it into another) does. */
+  remove(id: string): StoredLead | undefined {
+    const lead = this.leads.get(id);
+    if (!lead) return undefined;
+    this.indexLead(lead, false);
+    this.leads.delete(id);
+    return lead;
+  }
+
+  /** Converts a lead: it leaves Leads (no upsert matches it, no update by id reaches it). */
+  convert(id: string): boolean {
+    const lead = this.remove(id);
+    if (lead) this.converted.set(id, lead);
+    return lead !== undefined;
+  }
+
+  convertedLeads(): StoredLead[] {
+    return [...this.converted.values()];
   }
 
   /** The version search can see now, or undefined while a new record is not indexed yet. */

@@ -86,6 +86,18 @@ export class SimControlClient {
     return (await this.call<{ ids: string[] }>('POST', 'records', { records })).ids;
   }
 
+  async deleteRecord(id: string): Promise<boolean> {
+    return (await this.call<{ deleted: boolean }>('POST', 'records/delete', { id })).deleted;
+  }
+
+  async convertRecord(id: string): Promise<boolean> {
+    return (await this.call<{ converted: boolean }>('POST', 'records/convert', { id })).converted;
+  }
+
+  async convertedRecords(): Promise<Array<Record<string, unknown>>> {
+    return (await this.call<{ records: Array<Record<string, unknown>> }>('GET', 'converted')).records;
+  }
+
   async advanceClock(ms: number): Promise<void> {
     await this.call('POST', 'clock', { advanceMs: ms });
   }

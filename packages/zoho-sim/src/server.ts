@@ -87,7 +87,7 @@ async function serve(
       response = json(429, CRM_ERRORS.tooManyRequests());
     } else {
       const complex =
-        (classified.endpoint === 'insert' || classified.endpoint === 'upsert') &&
+        (classified.endpoint === 'insert' || classified.endpoint === 'upsert' || classified.endpoint === 'update') &&
         recordCount(body) > COMPLEX_RECORD_THRESHOLD;
       response = complex
         ? await complexCall(state, () => crmCall(state, req, url, body, location, classified))
@@ -124,10 +124,11 @@ async function crmCall(
     state,
     { method: req.method ?? 'GET', url, authorization: req.headers.authorization, body, location },
     classified.route,
+    classified.version,
   );
 }
 
-/** Zoho's sub-concurrency: insert/upsert with more than 10 records share a smaller, edition-independent budget. */
+/** Zoho's sub-concurrency: insert/update/upsert with more than 10 records share a smaller, edition-independent budget. */
 async function complexCall(state: SimState, call: () => Promise<SimResponse>): Promise<SimResponse> {
   state.complexInFlight += 1;
   state.maxComplexConcurrency = Math.max(state.maxComplexConcurrency, state.complexInFlight);

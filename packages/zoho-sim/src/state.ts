@@ -7,7 +7,7 @@ import { TokenStore } from './tokens.js';
 const DAY_MS = 24 * 60 * 60_000;
 
 export interface WriteCall {
-  endpoint: 'insert' | 'upsert';
+  endpoint: 'insert' | 'upsert' | 'update';
   records: number;
   status: number;
 }

@@ -1,6 +1,6 @@
 import type { FieldSpec } from './fields.js';
 import { SYSTEM_FIELDS } from './fields.js';
-import { type ZohoError, zohoError } from './zoho-bodies.js';
+import { CRM_ERRORS, type ZohoError, zohoError } from './zoho-bodies.js';
 
 // Transcribed from Zoho's Insert Records page (facts sheet §9.3); needs the `u` flag.
 const ZOHO_EMAIL =
@@ -29,7 +29,7 @@ export type WriteBody =
   | { ok: true; records: unknown[]; body: Record<string, unknown> }
   | { ok: false; error: ZohoError };
 
-/** Request-level checks shared by insert and upsert (facts sheet §4.5 / §10.5). */
+/** Request-level checks shared by insert, update and upsert (facts sheet §4.5 / §5.1 / §10.5). */
 export function parseWriteBody(raw: string): WriteBody {
   let parsed: unknown;
   try {
@@ -58,16 +58,7 @@ export function parseWriteBody(raw: string): WriteBody {
       error: zohoError('INVALID_DATA', 'invalid data', { minimum_length: 1, api_name: 'data', json_path: '$.data' }),
     };
   }
-  if (data.length > MAX_RECORDS_PER_CALL) {
-    return {
-      ok: false,
-      error: zohoError('INVALID_DATA', 'invalid data', {
-        maximum_length: MAX_RECORDS_PER_CALL,
-        api_name: 'data',
-        json_path: '$.data',
-      }),
-    };
-  }
+  if (data.length > MAX_RECORDS_PER_CALL) return { ok: false, error: CRM_ERRORS.limitExceeded(MAX_RECORDS_PER_CALL) };
   return { ok: true, records: data, body };
 }
 

@@ -26,7 +26,28 @@ export const CRM_ERRORS = {
       'Number of API requests for the 24 hour period is exceeded or the concurrency limit of the user for the app is exceeded',
     ),
   noPermission: () => zohoError('NO_PERMISSION', 'permission denied', { permissions: ['Crm_Implied_Api_Access'] }),
+  limitExceeded: (maximum: number) =>
+    zohoError('LIMIT_EXCEEDED', 'count of records in your request exceeds the limit', {
+      maximum_length: maximum,
+      api_name: 'data',
+    }),
 } as const;
+
+/**
+ * Request-level errors that v8 answers inside a `data` array (its OpenAPI examples for insert,
+ * update and upsert show them so), where older versions send the bare error object. Auth, scope,
+ * permission, URL and 5xx errors stay bare in every version.
+ */
+const WRAPPED_IN_V8: ReadonlySet<string> = new Set([
+  'LIMIT_EXCEEDED',
+  'INVALID_MODULE',
+  'INVALID_REQUEST_METHOD',
+  'AUTHORIZATION_FAILED',
+]);
+
+export function requestErrorBody(version: string, error: ZohoError): ZohoError | { data: ZohoError[] } {
+  return version === 'v8' && WRAPPED_IN_V8.has(error.code) ? { data: [error] } : error;
+}
 
 /** The body Zoho sends for a given status when a test injects a fault without its own body. */
 export function defaultFaultBody(status: number): ZohoError | string {

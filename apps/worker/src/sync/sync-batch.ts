@@ -8,14 +8,30 @@ import {
   type UpsertResult,
   WaitUntilError,
   ZohoError,
+  type ZohoRecordUpdate,
 } from '@leadsync/zoho-client';
 import type { Logger } from 'pino';
-import { backoffDelayMs, splitSamePersonIntoRounds } from './plan.js';
+import { backoffDelayMs, planWriteRounds, splitSamePersonIntoRounds, type ZohoWrite, zohoWriteFor } from './plan.js';
 
-/** What the sync path needs of Zoho: the mapping and the Leads upsert (one result per record, in order). */
+/**
+ * What the sync path needs of Zoho: the mapping, the Leads upsert and the update by id (each one
+ * result per record, in order).
+ */
 export interface ZohoLeadsPort {
   toZohoLead(lead: LeadRow): Record<string, unknown>;
   upsertLeads(records: Record<string, unknown>[]): Promise<UpsertResult[]>;
+  updateLeads(records: ZohoRecordUpdate[]): Promise<UpsertResult[]>;
+}
+
+/** sync_attempts code of a synced lead whose Zoho record was gone, so it was upserted instead. */
+export const RECORD_GONE_CODE = 'ZOHO_RECORD_GONE';
+
+interface Planned {
+  lead: LeadRow;
+  record: Record<string, unknown>;
+  write: ZohoWrite;
+  /** The Zoho record the lead had, when an update found it gone and this is the upsert instead. */
+  goneId?: string;
 }
 
 export interface SyncSettings {
@@ -41,7 +57,7 @@ export interface SyncDeps {
    * itself holds a slot, so the next batch's claim and the last one's record overlap Zoho's latency.
    */
   zohoSlots?: <T>(fn: () => Promise<T>) => Promise<T>;
-  /** Observability hook: one call per Zoho upsert. */
+  /** Observability hook: one call per Zoho upsert or update. */
   onZohoCall?: (call: { records: number; outcome: 'ok' | 'error'; code?: string }) => void;
   /** Observability hook: one call per batch that claimed leads, with its outcome (also when Zoho paused it). */
   onBatch?: (outcome: BatchOutcome) => void;
@@ -83,13 +99,21 @@ export class SyncPausedError extends Error {
 }
 
 /**
- * The sync path, one batch: claim up to batchSize due leads under a lease, upsert them into Zoho,
+ * The sync path, one batch: claim up to batchSize due leads under a lease, write them to Zoho,
  * and record every lead's result (and the attempt log) in one database call.
  *
  * Exactly once in Zoho rests on three things: the claim hands a lead to one worker at a time
- * (SKIP LOCKED + lease); upsert on Email/Phone makes a repeated send update the same Zoho record
- * instead of adding one (a crash between Zoho's answer and our record means a resend, not a
- * duplicate); and a lead is pending until Zoho has acknowledged it.
+ * (SKIP LOCKED + lease); a lead whose Zoho record is known is updated by that id, and a new one is
+ * upserted on Email/Phone, so a repeated send writes the same Zoho record instead of adding one (a
+ * crash between Zoho's answer and our record means a resend, not a duplicate); and a lead is
+ * pending until Zoho has acknowledged it.
+ *
+ * A known record Zoho no longer has in Leads (deleted or merged in the CRM, or converted to a
+ * contact — Zoho answers all three alike) is not an error of the lead: the lead is upserted as a
+ * new person in the same batch, once, and the attempt is logged with RECORD_GONE_CODE. A converted
+ * person therefore comes back as a new lead carrying the newest details, which sales sees and can
+ * merge; the contact made by the conversion is left alone. The fallback cannot loop: the lead then
+ * holds the new record's id, and a fallback is never itself retried by id.
  */
 export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize): Promise<BatchOutcome> {
   const { db, zoho, settings, logger } = deps;
@@ -133,25 +157,32 @@ export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize)
     if (!outcome.nextRetryAt || retryAt < outcome.nextRetryAt) outcome.nextRetryAt = retryAt;
   };
 
-  const mapped: Array<{ lead: LeadRow; record: Record<string, unknown> }> = [];
+  const mapped: Planned[] = [];
   for (const lead of leads) {
     try {
-      mapped.push({ lead, record: zoho.toZohoLead(lead) });
+      mapped.push({ lead, record: zoho.toZohoLead(lead), write: zohoWriteFor(lead) });
     } catch (err) {
       fail(lead, 'MAPPING_FAILED', (err as Error).message);
     }
   }
 
-  const rounds = splitSamePersonIntoRounds(mapped, ({ record }) => {
+  const identityOf = ({ lead, record, write }: Planned) => {
+    if (write === 'update') return `id:${lead.zoho_id}`;
     const field = duplicateCheckFieldsFor(record)[0];
     return `${field}:${String(record[field] ?? '')}`;
-  });
-  for (const [index, round] of rounds.entries()) {
+  };
+  const send = (round: Planned[]): Promise<UpsertResult[]> =>
+    round[0]?.write === 'update'
+      ? zoho.updateLeads(round.map(({ lead, record }) => ({ ...record, id: lead.zoho_id as string })))
+      : zoho.upsertLeads(round.map((r) => r.record));
+  // Rounds of one kind each; upserts for records found gone are appended while the loop runs.
+  const rounds = planWriteRounds(mapped, (p) => p.write, identityOf);
+  for (let index = 0; index < rounds.length; index += 1) {
+    const round = rounds[index] as Planned[];
     let answers: UpsertResult[];
     try {
       outcome.zohoCalls += 1;
-      const records = round.map((r) => r.record);
-      answers = await (deps.zohoSlots ? deps.zohoSlots(() => zoho.upsertLeads(records)) : zoho.upsertLeads(records));
+      answers = await (deps.zohoSlots ? deps.zohoSlots(() => send(round)) : send(round));
       deps.onZohoCall?.({ records: round.length, outcome: 'ok' });
     } catch (err) {
       const code = err instanceof ZohoError ? err.code : 'UNEXPECTED';
@@ -175,23 +206,40 @@ export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize)
       for (const { lead } of round) (err instanceof RejectedRequestError ? fail : retryLater)(lead, code, message);
       continue;
     }
-    for (const [i, { lead }] of round.entries()) {
+    const gone: Planned[] = [];
+    for (const [i, planned] of round.entries()) {
+      const { lead } = planned;
       const answer = answers[i];
       if (!answer) {
         retryLater(lead, 'MISSING_RESULT', 'Zoho gave no result for this record');
+      } else if (!answer.ok && answer.recordGone && planned.write === 'update') {
+        gone.push({ ...planned, write: 'upsert', goneId: lead.zoho_id as string });
       } else if (answer.ok) {
-        results.push({
+        const result: SyncResult = {
           id: lead.id,
           version: lead.content_version,
           outcome: 'synced',
           zoho_id: answer.zohoId,
           zoho_action: answer.action,
-        });
+        };
+        if (planned.goneId !== undefined) {
+          // Synced, and the attempt log says why the lead now points at another record.
+          result.error_code = RECORD_GONE_CODE;
+          result.error_message = `Zoho record ${planned.goneId} is no longer in Leads (deleted, merged or converted); upserted instead: ${answer.action} ${answer.zohoId}`;
+        }
+        results.push(result);
         outcome.synced += 1;
       } else {
         const message = `${answer.message}${answer.field ? ` (${answer.field})` : ''}`;
         (answer.retryable ? retryLater : fail)(lead, answer.code, message);
       }
+    }
+    if (gone.length > 0) {
+      logger.warn(
+        { batchId, code: RECORD_GONE_CODE, leads: gone.map(({ lead }) => ({ id: lead.id, zohoId: lead.zoho_id })) },
+        'Zoho records of known leads are no longer in Leads (deleted, merged or converted); upserting those leads',
+      );
+      rounds.push(...splitSamePersonIntoRounds(gone, identityOf));
     }
   }
 
