@@ -15,16 +15,27 @@ function isAddressOrCidr(entry: string): boolean {
   return /^\d+$/.test(bits) && n <= (family === 4 ? 32 : 128);
 }
 
+const TRUST_PROXY_FORMS =
+  'a hop count (the number of proxies in front of the API, e.g. 1) or a comma list of proxy addresses/CIDRs';
+
 /**
- * Express's `trust proxy`: off unless asked, because trusting X-Forwarded-For from the open
- * internet would let any client pick the address the rate limit counts.
+ * Express's `trust proxy`: off unless asked. `true` is refused: it trusts every X-Forwarded-For
+ * hop, and since a proxy appends to the header the client sent, the client would choose the
+ * address the rate limit counts. A hop count or the proxies' addresses stop at the last hop a
+ * proxy of ours wrote.
  */
 const trustProxy = z
   .string()
   .default('false')
-  .transform((raw, ctx): boolean | number | string[] => {
+  .transform((raw, ctx): false | number | string[] => {
     const value = raw.trim();
-    if (value === 'true') return true;
+    if (value.toLowerCase() === 'true') {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be ${TRUST_PROXY_FORMS}, not true: trusting every X-Forwarded-For hop lets any client choose the address the rate limit counts`,
+      });
+      return z.NEVER;
+    }
     if (value === 'false') return false;
     if (/^\d+$/.test(value)) return Number(value);
     const entries = value
@@ -33,10 +44,7 @@ const trustProxy = z
       .filter(Boolean);
     const bad = entries.find((e) => !isAddressOrCidr(e));
     if (entries.length === 0 || bad !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `must be true, false, a hop count or a comma list of addresses/CIDRs (bad entry: ${bad ?? raw})`,
-      });
+      ctx.addIssue({ code: 'custom', message: `must be ${TRUST_PROXY_FORMS}, or false (bad entry: ${bad ?? raw})` });
       return z.NEVER;
     }
     return entries;
