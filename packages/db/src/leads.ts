@@ -4,7 +4,9 @@ import { type GroupCommitOptions, groupCommit } from './group-commit.js';
 import { run } from './run.js';
 
 export type LeadSource = 'quote_form' | 'chatbot';
-export type LeadStatus = 'pending' | 'syncing' | 'synced' | 'failed' | 'spam';
+/** Every status a lead can have, in the order a lead passes them (the leads.status check lists the same). */
+export const LEAD_STATUSES = ['pending', 'syncing', 'synced', 'failed', 'spam'] as const;
+export type LeadStatus = (typeof LEAD_STATUSES)[number];
 export type TranscriptEntry = { role: 'user' | 'bot'; content: string };
 
 /** The normalised fields intake stores; the same names as the columns. */

@@ -1,10 +1,11 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
-import type { LeadSource, LeadStatus } from './leads.js';
+import { LEAD_STATUSES, type LeadSource, type LeadStatus } from './leads.js';
 import { run } from './run.js';
 
 export interface LeadStats {
   total: number;
-  by_status: Partial<Record<LeadStatus, number>>;
+  /** Every status, 0 included: dashboards and alerts need a series that exists before its first lead. */
+  by_status: Record<LeadStatus, number>;
   by_source: Partial<Record<LeadSource, number>>;
   last_24h: number;
   /** synced / (synced + failed); null before any lead reached a final answer */
@@ -12,12 +13,17 @@ export interface LeadStats {
   oldest_pending_at: string | null;
 }
 
+/** A count for every status, 0 where none was found (lead_stats groups only the rows there are). */
+export function countByStatus(found: Partial<Record<LeadStatus, number>>): Record<LeadStatus, number> {
+  return Object.fromEntries(LEAD_STATUSES.map((status) => [status, found[status] ?? 0])) as Record<LeadStatus, number>;
+}
+
 export function statsRepository(supabase: SupabaseClient) {
   return {
     async leads(): Promise<LeadStats> {
       const stats = await run<LeadStats>('read lead statistics', supabase.rpc('lead_stats'));
       if (!stats) throw new Error('lead_stats returned nothing');
-      return stats;
+      return { ...stats, by_status: countByStatus(stats.by_status) };
     },
   };
 }
