@@ -20,6 +20,7 @@ describe('loadApiConfig', () => {
       PORT: 3000,
       CORS_ORIGINS: [],
       INTAKE_RATE_LIMIT: 60,
+      INTAKE_MAX_WAITING: 500,
       TRUST_PROXY: false,
       ZOHO_REDIRECT_URI: 'http://localhost:3000/auth/zoho/callback',
       BODY_LIMIT: '100kb',
@@ -77,6 +78,8 @@ describe('loadApiConfig', () => {
     ['PORT', '70000'],
     ['INTAKE_RATE_LIMIT', '-1'],
     ['INTAKE_RATE_LIMIT', 'lots'],
+    ['INTAKE_MAX_WAITING', '0'],
+    ['INTAKE_MAX_WAITING', 'many'],
     ['BODY_LIMIT', 'big'],
     ['SYNC_MODE', 'hourly'],
   ])('names %s when it is %j', (name, value) => {

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { parseEnv, sharedEnvSchema } from '@leadsync/config';
+import { type DbConfig, INTAKE_GROUP_COMMIT } from '@leadsync/db';
 import { z } from 'zod';
 
 /** Express's own names for address ranges, accepted in TRUST_PROXY beside addresses and CIDRs. */
@@ -114,6 +115,12 @@ export const apiEnvSchema = sharedEnvSchema
       .int('must be a whole number of requests a minute (0 turns it off)')
       .min(0, 'must be a whole number of requests a minute (0 turns it off)')
       .default(60),
+    /** Leads one process lets wait for its next database call; past it intake answers 503 with Retry-After. */
+    INTAKE_MAX_WAITING: z.coerce
+      .number({ error: 'must be a whole number of leads (at least 1)' })
+      .int('must be a whole number of leads (at least 1)')
+      .min(1, 'must be a whole number of leads (at least 1)')
+      .default(INTAKE_GROUP_COMMIT.maxWaiting),
     TRUST_PROXY: trustProxy,
     ZOHO_REDIRECT_URI: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).optional(),
     BODY_LIMIT: z
@@ -144,6 +151,15 @@ export const apiEnvSchema = sharedEnvSchema
   }));
 
 export type ApiConfig = z.infer<typeof apiEnvSchema>;
+
+/** What the API's database client is built from. */
+export function apiDbConfig(config: ApiConfig): DbConfig {
+  return {
+    url: config.SUPABASE_URL,
+    serviceRoleKey: config.SUPABASE_SERVICE_ROLE_KEY,
+    intakeMaxWaiting: config.INTAKE_MAX_WAITING,
+  };
+}
 
 /** Throws ConfigError naming the first bad variable. */
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
