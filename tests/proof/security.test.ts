@@ -16,7 +16,8 @@ import { type Spawned, type SpawnedApi, spawnApi, spawnWorkerProcess } from './s
  * The security promises, proven against real processes (server.ts and worker.ts as deployed):
  * admin surfaces beyond routes/admin-surfaces.test.ts, RLS on every table and function of the
  * schema, ciphertext-only tokens after a refresh, no secret in debug logs of a full run, CORS,
- * the rate limit across two API processes, and cut-off for oversized and slow bodies.
+ * the rate limit across two API processes and behind a proxy (no client picks its own address
+ * through X-Forwarded-For), and cut-off for oversized and slow bodies.
  */
 
 const CRON_SECRET = randomBytes(24).toString('hex');
