@@ -19,8 +19,8 @@ export type {
   SyncResult,
   TranscriptEntry,
 } from './leads.js';
-export { INTAKE_GROUP_COMMIT, LEAD_STATUSES } from './leads.js';
-export { countByStatus, type LeadStats } from './stats.js';
+export { countByStatus, INTAKE_GROUP_COMMIT, LEAD_STATUSES } from './leads.js';
+export type { LeadStats } from './stats.js';
 export type { StoredZohoTokens, TokenStatus } from './tokens.js';
 
 export interface Db {

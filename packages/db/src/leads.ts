@@ -7,6 +7,11 @@ export type LeadSource = 'quote_form' | 'chatbot';
 /** Every status a lead can have, in the order a lead passes them (the leads.status check lists the same). */
 export const LEAD_STATUSES = ['pending', 'syncing', 'synced', 'failed', 'spam'] as const;
 export type LeadStatus = (typeof LEAD_STATUSES)[number];
+
+/** A count for every status, 0 where none was found (lead_stats groups only the rows there are). */
+export function countByStatus(found: Partial<Record<LeadStatus, number>>): Record<LeadStatus, number> {
+  return Object.fromEntries(LEAD_STATUSES.map((status) => [status, found[status] ?? 0])) as Record<LeadStatus, number>;
+}
 export type TranscriptEntry = { role: 'user' | 'bot'; content: string };
 
 /** The normalised fields intake stores; the same names as the columns. */

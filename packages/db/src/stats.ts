@@ -1,5 +1,5 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { LEAD_STATUSES, type LeadSource, type LeadStatus } from './leads.js';
+import { countByStatus, type LeadSource, type LeadStatus } from './leads.js';
 import { run } from './run.js';
 
 export interface LeadStats {
@@ -11,11 +11,6 @@ export interface LeadStats {
   /** synced / (synced + failed); null before any lead reached a final answer */
   success_rate: number | null;
   oldest_pending_at: string | null;
-}
-
-/** A count for every status, 0 where none was found (lead_stats groups only the rows there are). */
-export function countByStatus(found: Partial<Record<LeadStatus, number>>): Record<LeadStatus, number> {
-  return Object.fromEntries(LEAD_STATUSES.map((status) => [status, found[status] ?? 0])) as Record<LeadStatus, number>;
 }
 
 export function statsRepository(supabase: SupabaseClient) {
