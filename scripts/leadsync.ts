@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { type ApiConfig, loadApiConfig } from '@leadsync/api';
 import { ConfigError } from '@leadsync/config';
-import { createDb, type Db, DbError } from '@leadsync/db';
+import { createDb, type Db, DbError, LEAD_STATUSES } from '@leadsync/db';
 import { createSyncProducer, type SyncProducer } from '@leadsync/queue';
 import { type ZohoConnection, ZohoError } from '@leadsync/zoho-client';
 import { Redis } from 'ioredis';
@@ -81,9 +81,7 @@ const commands: Record<string, (ctx: Context, args: string[], flags: Flags) => P
     } else {
       say('Zoho: no client configured (ZOHO_CLIENT_ID / ZOHO_CLIENT_SECRET)');
     }
-    const byStatus = ['pending', 'syncing', 'synced', 'failed', 'spam']
-      .map((s) => `${s} ${leads.by_status[s as keyof typeof leads.by_status] ?? 0}`)
-      .join(', ');
+    const byStatus = LEAD_STATUSES.map((s) => `${s} ${leads.by_status[s]}`).join(', ');
     const rate = leads.success_rate === null ? 'n/a' : `${Math.round(leads.success_rate * 1000) / 10} %`;
     say(`Leads: ${leads.total} (${byStatus}); last 24 h ${leads.last_24h}; success rate ${rate}`);
   },

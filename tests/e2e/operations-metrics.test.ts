@@ -63,6 +63,10 @@ describe('operations: metrics move when leads flow; a permanent failure is alert
     expect(sample(before, 'leadsync_intake_requests_total')).toBeUndefined();
     expect(sample(before, 'leadsync_dependency_up', { dependency: 'redis' })).toBe(1);
     expect(sample(before, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    // an empty database: every status is a series, at 0, so dashboards and alerts have one to read
+    for (const status of ['pending', 'syncing', 'synced', 'failed', 'spam']) {
+      expect({ status, value: sample(before, 'leadsync_leads', { status }) }).toEqual({ status, value: 0 });
+    }
 
     for (let i = 0; i < 3; i++) {
       const res = await postJson(`${api.url}/api/store-lead`, {
@@ -100,6 +104,7 @@ describe('operations: metrics move when leads flow; a permanent failure is alert
     // the seeded connection has no access token yet, so the first sync refreshed one
     expect(sample(after, 'leadsync_token_refreshes_total', { outcome: 'ok' })).toBeGreaterThan(0);
     expect(sample(after, 'leadsync_leads', { status: 'synced' })).toBe(3);
+    expect(sample(after, 'leadsync_leads', { status: 'failed' })).toBe(0);
     expect(sample(after, 'leadsync_leads_by_source', { source: 'quote_form' })).toBe(3);
     expect(sample(after, 'leadsync_queue_jobs', { queue: 'lead-sync', state: 'completed' })).toBeGreaterThan(0);
     expect(sample(after, 'leadsync_queue_jobs', { queue: 'zoho-token', state: 'failed' })).toBe(0);

@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type IsolatedStack, startIsolatedStack, waitFor, withClient } from '@leadsync/local-stack';
+import { type IsolatedStack, startIsolatedStack, tsxEntry, waitFor, withClient } from '@leadsync/local-stack';
 import { decryptSecret, parseEncryptionKey } from '@leadsync/zoho-client';
 import { consent, startZohoSim, type ZohoSim } from '@leadsync/zoho-sim';
 import { Redis } from 'ioredis';
@@ -14,7 +16,8 @@ import { type Spawned, type SpawnedApi, spawnApi, spawnWorkerProcess } from './s
  * The security promises, proven against real processes (server.ts and worker.ts as deployed):
  * admin surfaces beyond routes/admin-surfaces.test.ts, RLS on every table and function of the
  * schema, ciphertext-only tokens after a refresh, no secret in debug logs of a full run, CORS,
- * the rate limit across two API processes, and cut-off for oversized and slow bodies.
+ * the rate limit across two API processes and behind a proxy (no client picks its own address
+ * through X-Forwarded-For), and cut-off for oversized and slow bodies.
  */
 
 const CRON_SECRET = randomBytes(24).toString('hex');
@@ -33,6 +36,7 @@ let worker: Spawned;
 /** Every token value seen during the run; none may appear in a log. */
 const tokens = new Set<string>();
 
+const execFileAsync = promisify(execFile);
 const ADMIN = { authorization: `Bearer ${CRON_SECRET}` };
 const json = { 'content-type': 'application/json' };
 /** A distinct client address per test (TRUST_PROXY=loopback), so rate-limit windows don't mix. */
@@ -318,6 +322,50 @@ describe('intake rate limit across two API processes', () => {
       body: JSON.stringify({ name: 'Other Client', email: `other-${randomUUID()}@example.com` }),
     });
     expect(other.status).toBe(202);
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  it('refuses true (every X-Forwarded-For hop trusted) at start-up, in one line naming it', async () => {
+    // server.ts as deployed; were it to start, the timeout stops it and the exit code gives it away
+    const exit = await execFileAsync(process.execPath, tsxEntry('apps/api/src/server.ts'), {
+      env: { PATH: process.env.PATH, ...env, TRUST_PROXY: 'true', PORT: '0' },
+      timeout: 20_000,
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (err: { code?: number; stderr?: string }) => ({ code: err.code, stderr: err.stderr ?? '' }),
+    );
+    expect(exit.code).toBe(1);
+    // the last line (supabase-js may warn about the Node version before it)
+    expect(exit.stderr.trimEnd().split('\n').at(-1)).toMatch(/^leadsync api: TRUST_PROXY must be .*, not true: /);
+  }, 40_000);
+
+  it('with one proxy (TRUST_PROXY=1) counts the address the proxy saw, whatever chain the client sent', async () => {
+    // This process stands behind one proxy; the test is that proxy: it appends the address it
+    // saw (203.0.113.90) to whatever X-Forwarded-For the client sent, here a new address each time.
+    const api = await startTestApi(stack, { TRUST_PROXY: '1', INTAKE_RATE_LIMIT: '10' });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 15; i++) {
+        const res = await fetch(`${api.url}/api/store-lead`, {
+          method: 'POST',
+          headers: { ...json, 'x-forwarded-for': `10.9.${i}.1, 198.18.0.${i + 1}, 203.0.113.90` },
+          body: JSON.stringify({ name: 'Forged Chain', email: `forged-${i}-${randomUUID()}@example.com` }),
+        });
+        statuses.push(res.status);
+      }
+      expect(statuses.filter((s) => s === 202).length).toBe(10);
+      expect(statuses.filter((s) => s === 429).length).toBe(5);
+      // the same forged chain behind another client address is another client
+      const other = await fetch(`${api.url}/api/store-lead`, {
+        method: 'POST',
+        headers: { ...json, 'x-forwarded-for': '10.9.0.1, 198.18.0.1, 203.0.113.91' },
+        body: JSON.stringify({ name: 'Other Client', email: `forged-other-${randomUUID()}@example.com` }),
+      });
+      expect(other.status).toBe(202);
+    } finally {
+      await api.stop();
+    }
   });
 });
 

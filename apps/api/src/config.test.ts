@@ -20,6 +20,7 @@ describe('loadApiConfig', () => {
       PORT: 3000,
       CORS_ORIGINS: [],
       INTAKE_RATE_LIMIT: 60,
+      INTAKE_MAX_WAITING: 500,
       TRUST_PROXY: false,
       ZOHO_REDIRECT_URI: 'http://localhost:3000/auth/zoho/callback',
       BODY_LIMIT: '100kb',
@@ -45,24 +46,40 @@ describe('loadApiConfig', () => {
   });
 
   it.each([
-    ['true', true],
     ['false', false],
+    ['0', 0],
+    ['1', 1],
     ['2', 2],
     ['loopback, 10.0.0.0/8, fd00::/8', ['loopback', '10.0.0.0/8', 'fd00::/8']],
+    ['uniquelocal,linklocal', ['uniquelocal', 'linklocal']],
     ['203.0.113.7', ['203.0.113.7']],
+    ['2001:db8::1, 192.0.2.0/24', ['2001:db8::1', '192.0.2.0/24']],
   ])('reads TRUST_PROXY=%j', (value, expected) => {
     expect(load({ TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
   });
 
-  it.each(['yes', '10.0.0.0/33', 'proxy.example.com', '1.2.3'])('refuses TRUST_PROXY=%j in one line', (value) => {
-    expect(failure({ TRUST_PROXY: value })).toMatch(/^TRUST_PROXY must be/);
+  it.each(['true', 'TRUE', ' true '])('refuses TRUST_PROXY=%j (every hop trusted) in one line naming it', (value) => {
+    const message = failure({ TRUST_PROXY: value });
+    expect(message).toMatch(/^TRUST_PROXY must be .*hop count.*, not true: /);
+    expect(message).not.toContain('\n');
   });
+
+  it.each(['yes', '10.0.0.0/33', 'proxy.example.com', '1.2.3', '-1', '1.5'])(
+    'refuses TRUST_PROXY=%j in one line',
+    (value) => {
+      const message = failure({ TRUST_PROXY: value });
+      expect(message).toMatch(/^TRUST_PROXY must be/);
+      expect(message).not.toContain('\n');
+    },
+  );
 
   it.each([
     ['PORT', 'http'],
     ['PORT', '70000'],
     ['INTAKE_RATE_LIMIT', '-1'],
     ['INTAKE_RATE_LIMIT', 'lots'],
+    ['INTAKE_MAX_WAITING', '0'],
+    ['INTAKE_MAX_WAITING', 'many'],
     ['BODY_LIMIT', 'big'],
     ['SYNC_MODE', 'hourly'],
   ])('names %s when it is %j', (name, value) => {

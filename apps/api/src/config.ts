@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { parseEnv, sharedEnvSchema } from '@leadsync/config';
+import { type DbConfig, INTAKE_GROUP_COMMIT } from '@leadsync/db';
 import { z } from 'zod';
 
 /** Express's own names for address ranges, accepted in TRUST_PROXY beside addresses and CIDRs. */
@@ -15,16 +16,27 @@ function isAddressOrCidr(entry: string): boolean {
   return /^\d+$/.test(bits) && n <= (family === 4 ? 32 : 128);
 }
 
+const TRUST_PROXY_FORMS =
+  'a hop count (the number of proxies in front of the API, e.g. 1) or a comma list of proxy addresses/CIDRs';
+
 /**
- * Express's `trust proxy`: off unless asked, because trusting X-Forwarded-For from the open
- * internet would let any client pick the address the rate limit counts.
+ * Express's `trust proxy`: off unless asked. `true` is refused: it trusts every X-Forwarded-For
+ * hop, and since a proxy appends to the header the client sent, the client would choose the
+ * address the rate limit counts. A hop count or the proxies' addresses stop at the last hop a
+ * proxy of ours wrote.
  */
 const trustProxy = z
   .string()
   .default('false')
-  .transform((raw, ctx): boolean | number | string[] => {
+  .transform((raw, ctx): false | number | string[] => {
     const value = raw.trim();
-    if (value === 'true') return true;
+    if (value.toLowerCase() === 'true') {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be ${TRUST_PROXY_FORMS}, not true: trusting every X-Forwarded-For hop lets any client choose the address the rate limit counts`,
+      });
+      return z.NEVER;
+    }
     if (value === 'false') return false;
     if (/^\d+$/.test(value)) return Number(value);
     const entries = value
@@ -33,10 +45,7 @@ const trustProxy = z
       .filter(Boolean);
     const bad = entries.find((e) => !isAddressOrCidr(e));
     if (entries.length === 0 || bad !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `must be true, false, a hop count or a comma list of addresses/CIDRs (bad entry: ${bad ?? raw})`,
-      });
+      ctx.addIssue({ code: 'custom', message: `must be ${TRUST_PROXY_FORMS}, or false (bad entry: ${bad ?? raw})` });
       return z.NEVER;
     }
     return entries;
@@ -106,6 +115,12 @@ export const apiEnvSchema = sharedEnvSchema
       .int('must be a whole number of requests a minute (0 turns it off)')
       .min(0, 'must be a whole number of requests a minute (0 turns it off)')
       .default(60),
+    /** Leads one process lets wait for its next database call; past it intake answers 503 with Retry-After. */
+    INTAKE_MAX_WAITING: z.coerce
+      .number({ error: 'must be a whole number of leads (at least 1)' })
+      .int('must be a whole number of leads (at least 1)')
+      .min(1, 'must be a whole number of leads (at least 1)')
+      .default(INTAKE_GROUP_COMMIT.maxWaiting),
     TRUST_PROXY: trustProxy,
     ZOHO_REDIRECT_URI: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).optional(),
     BODY_LIMIT: z
@@ -136,6 +151,15 @@ export const apiEnvSchema = sharedEnvSchema
   }));
 
 export type ApiConfig = z.infer<typeof apiEnvSchema>;
+
+/** What the API's database client is built from. */
+export function apiDbConfig(config: ApiConfig): DbConfig {
+  return {
+    url: config.SUPABASE_URL,
+    serviceRoleKey: config.SUPABASE_SERVICE_ROLE_KEY,
+    intakeMaxWaiting: config.INTAKE_MAX_WAITING,
+  };
+}
 
 /** Throws ConfigError naming the first bad variable. */
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {

@@ -3,7 +3,7 @@ import { ConfigError, createLogger, type Logger } from '@leadsync/config';
 import { createDb } from '@leadsync/db';
 import { createSyncProducer } from '@leadsync/queue';
 import { type AppDeps, createApp } from './app.js';
-import { type ApiConfig, loadApiConfig } from './config.js';
+import { type ApiConfig, apiDbConfig, loadApiConfig } from './config.js';
 import { createJobResults } from './job-results.js';
 import { createApiOperations } from './operations.js';
 import { createApiRedis } from './redis.js';
@@ -28,7 +28,7 @@ function loadConfigOrExit(): ApiConfig {
 
 function buildDeps(config: ApiConfig): AppDeps {
   const logger = createLogger({ name: 'api', level: config.LOG_LEVEL });
-  const db = createDb({ url: config.SUPABASE_URL, serviceRoleKey: config.SUPABASE_SERVICE_ROLE_KEY });
+  const db = createDb(apiDbConfig(config));
   const redis = createApiRedis(config.REDIS_URL, logger);
   return {
     config,

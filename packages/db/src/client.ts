@@ -10,6 +10,8 @@ export interface DbConfig {
   serviceRoleKey: string;
   /** Per-request timeout, so a hung gateway turns into a retryable error instead of a hung request. */
   timeoutMs?: number;
+  /** Leads that may wait for intake's next database call before more are refused (503); see INTAKE_GROUP_COMMIT. */
+  intakeMaxWaiting?: number;
 }
 
 /**

@@ -58,6 +58,25 @@ export function toDbError(error: PostgrestErrorLike, status: number, what: strin
   return new DbQueryError(message, status, code);
 }
 
+// Postgres classes one row causes: 22 data exception (a value its column cannot hold), 23
+// integrity constraint violation (a check, not-null, unique or foreign key the row breaks), and
+// 54000 program limit exceeded (a value over a size limit, e.g. an index row too large).
+const ROW_SQLSTATE = /^(22|23|54000$)/;
+
+/**
+ * After a call carrying several rows failed: whether each row should go again in a call of its
+ * own. Yes only when the failure is one row's own, so the others succeed alone: Postgres rolled
+ * the whole call back, nothing of it was stored. Also PGRST202, the batch function missing (a
+ * database not migrated that far) while the single one works. Everything else (too many
+ * connections, a statement timeout, a deadlock, the gateway down, a bug in our SQL) would fail
+ * each row alike, or only add load to a database already short of it: the call fails whole and
+ * its clients retry later.
+ */
+export function retryRowsAlone(err: unknown): boolean {
+  if (!(err instanceof DbError) || err.code === undefined) return false;
+  return ROW_SQLSTATE.test(err.code) || err.code === 'PGRST202';
+}
+
 export function isRetryableDbError(err: unknown): err is DbUnavailableError {
   return err instanceof DbUnavailableError;
 }

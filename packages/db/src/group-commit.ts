@@ -3,6 +3,21 @@ export interface GroupCommitOptions {
   maxBatch: number;
   /** Calls on their way at once; items arriving beyond that wait and leave together. */
   maxInFlight: number;
+  /**
+   * Items that may wait for a call; one more is refused at once. Under overload a queue without
+   * end only makes every answer late and holds every body in memory; refused, a client retries.
+   */
+  maxWaiting: number;
+}
+
+export interface GroupCommitRules {
+  /**
+   * Whether a call of several items failed because of one of them, having done nothing, so that
+   * each should go again in a call of its own (see retryRowsAlone). Default: never.
+   */
+  retryAlone?: (err: unknown) => boolean;
+  /** What an item is refused with while `maxWaiting` items wait. */
+  refuse?: (waiting: number) => Error;
 }
 
 interface Waiting<I, O> {
@@ -18,14 +33,21 @@ interface Waiting<I, O> {
  * with load, which is when sharing one round trip and one transaction pays.
  *
  * `send` settles each item, in order (as Promise.allSettled does), so one item can fail alone;
- * when `send` itself throws, every item of that call gets the error.
+ * when `send` itself throws, every item of that call gets the error, unless `retryAlone` says
+ * one item caused it: then each goes again alone, ahead of newer items and within
+ * `maxInFlight` like every other call, so a fallback never becomes a burst.
  */
 export function groupCommit<I, O>(
   send: (items: I[]) => Promise<PromiseSettledResult<O>[]>,
   options: GroupCommitOptions,
+  rules: GroupCommitRules = {},
 ): (item: I) => Promise<O> {
   const waiting: Waiting<I, O>[] = [];
+  /** Items of a failed call, each to go in a call of its own before anything newer. */
+  const alone: Waiting<I, O>[] = [];
   let inFlight = 0;
+  const retryAlone = rules.retryAlone ?? (() => false);
+  const refuse = rules.refuse ?? ((n: number) => new Error(`group commit: ${n} items waiting already`));
 
   const dispatch = async (batch: Waiting<I, O>[]) => {
     inFlight++;
@@ -40,7 +62,8 @@ export function groupCommit<I, O>(
         else w.reject(result.reason);
       }
     } catch (err) {
-      for (const w of batch) w.reject(err);
+      if (batch.length > 1 && retryAlone(err)) alone.push(...batch);
+      else for (const w of batch) w.reject(err);
     } finally {
       inFlight--;
       pump();
@@ -48,13 +71,19 @@ export function groupCommit<I, O>(
   };
 
   const pump = () => {
-    while (inFlight < options.maxInFlight && waiting.length > 0) {
-      void dispatch(waiting.splice(0, options.maxBatch));
+    while (inFlight < options.maxInFlight && (alone.length > 0 || waiting.length > 0)) {
+      void dispatch(alone.length > 0 ? alone.splice(0, 1) : waiting.splice(0, options.maxBatch));
     }
   };
 
   return (item) =>
     new Promise<O>((resolve, reject) => {
+      const queued = waiting.length + alone.length;
+      // an item that can leave at once never waits, so it is never refused
+      if (queued >= options.maxWaiting && inFlight >= options.maxInFlight) {
+        reject(refuse(queued));
+        return;
+      }
       waiting.push({ item, resolve, reject });
       pump();
     });

@@ -19,6 +19,7 @@ export type {
   SyncResult,
   TranscriptEntry,
 } from './leads.js';
+export { countByStatus, INTAKE_GROUP_COMMIT, LEAD_STATUSES } from './leads.js';
 export type { LeadStats } from './stats.js';
 export type { RefreshedZohoTokens, StoredZohoTokens, TokenStatus } from './tokens.js';
 
@@ -34,7 +35,10 @@ export interface Db {
 export function createDb(config: DbConfig): Db {
   const supabase = createSupabase(config);
   return {
-    leads: leadsRepository(supabase),
+    leads: leadsRepository(
+      supabase,
+      config.intakeMaxWaiting === undefined ? {} : { maxWaiting: config.intakeMaxWaiting },
+    ),
     attempts: attemptsRepository(supabase),
     tokens: tokensRepository(supabase),
     stats: statsRepository(supabase),

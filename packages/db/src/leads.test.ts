@@ -19,6 +19,9 @@ const quote = (over: Record<string, unknown> = {}) => ({
   rawPayload: { name: 'Ada Lovelace', extra_field: 'kept' },
 });
 
+const sql = (text: string) => withClient(stack.databaseUrl, (c) => c.query(text));
+const leadCount = async () => (await sql('select count(*)::int as n from leads')).rows[0].n as number;
+
 describe('leads through supabase-js and the gateway', () => {
   it('stores a lead and reads it back', async () => {
     const input = quote();
@@ -253,6 +256,32 @@ describe('group commit (intake_leads)', () => {
     expect(ok2).toMatchObject({ status: 'fulfilled', value: { outcome: 'created' } });
     expect(bad.status).toBe('rejected');
     expect((bad as PromiseRejectedResult).reason).toBeInstanceOf(DbQueryError);
+  });
+
+  it('does not re-send a call the database refused for load (too many connections) lead by lead', async () => {
+    const repo = leadsRepository(createSupabase({ url: stack.supabaseUrl, serviceRoleKey: stack.serviceRoleKey }), {
+      maxBatch: 50,
+      maxInFlight: 1,
+    });
+    // intake_leads answers as a Postgres out of connection slots would; intake_lead still works
+    const original = (await sql(`select pg_get_functiondef('public.intake_leads(jsonb)'::regprocedure) as def`)).rows[0]
+      .def as string;
+    await sql(`create or replace function public.intake_leads(p_items jsonb)
+      returns table (idx integer, id uuid, status text, outcome text) language plpgsql as $$
+      begin raise exception 'sorry, too many clients already' using errcode = '53300'; end $$`);
+    try {
+      const before = await leadCount();
+      const [first, ...shared] = await Promise.allSettled(Array.from({ length: 5 }, () => repo.intake(quote())));
+      expect(first).toMatchObject({ status: 'fulfilled', value: { outcome: 'created' } });
+      for (const answer of shared) {
+        expect(answer.status).toBe('rejected');
+        expect((answer as PromiseRejectedResult).reason).toBeInstanceOf(DbUnavailableError);
+      }
+      // the lone first lead only: the four that shared a call were answered 503, not sent again alone
+      expect(await leadCount()).toBe(before + 1);
+    } finally {
+      await sql(original);
+    }
   });
 
   it('still takes leads, one call each, from a database not migrated to intake_leads yet', async () => {

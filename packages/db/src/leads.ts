@@ -1,10 +1,17 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { DbError, toDbError } from './errors.js';
+import { DbUnavailableError, retryRowsAlone, toDbError } from './errors.js';
 import { type GroupCommitOptions, groupCommit } from './group-commit.js';
 import { run } from './run.js';
 
 export type LeadSource = 'quote_form' | 'chatbot';
-export type LeadStatus = 'pending' | 'syncing' | 'synced' | 'failed' | 'spam';
+/** Every status a lead can have, in the order a lead passes them (the leads.status check lists the same). */
+export const LEAD_STATUSES = ['pending', 'syncing', 'synced', 'failed', 'spam'] as const;
+export type LeadStatus = (typeof LEAD_STATUSES)[number];
+
+/** A count for every status, 0 where none was found (lead_stats groups only the rows there are). */
+export function countByStatus(found: Partial<Record<LeadStatus, number>>): Record<LeadStatus, number> {
+  return Object.fromEntries(LEAD_STATUSES.map((status) => [status, found[status] ?? 0])) as Record<LeadStatus, number>;
+}
 export type TranscriptEntry = { role: 'user' | 'bot'; content: string };
 
 /** The normalised fields intake stores; the same names as the columns. */
@@ -99,8 +106,10 @@ export interface SyncResult {
  * `npm run bench -- intake` on 2 cores gave 1,100-1,440 req/s flat out (four runs) against
  * 970-1,200 with two or four out (five runs), and p99 at a steady 200 req/s of 37-47 ms against
  * 32-48 ms: more throughput, a tail no worse. Fewer calls leave more CPU for the rest of each request.
+ * Ten full calls may wait (about 0.4 s of intake at 1,200 req/s); beyond them the database is not
+ * keeping up, and a 503 the client retries beats an answer that comes too late.
  */
-export const INTAKE_GROUP_COMMIT: GroupCommitOptions = { maxBatch: 50, maxInFlight: 1 };
+export const INTAKE_GROUP_COMMIT: GroupCommitOptions = { maxBatch: 50, maxInFlight: 1, maxWaiting: 500 };
 
 const intakeParams = (input: IntakeInput) => ({
   source: input.source,
@@ -110,13 +119,7 @@ const intakeParams = (input: IntakeInput) => ({
   fingerprint: input.fingerprint ?? null,
 });
 
-// Errors after which each lead of a batch goes again on its own, knowing nothing was stored:
-// a SQLSTATE (Postgres answered and rolled the batch's transaction back), or PGRST202, no
-// intake_leads yet (a database not migrated this far still takes leads, one call each).
-const storedNothing = (code: string | undefined) =>
-  code !== undefined && (/^[0-9A-Z]{5}$/.test(code) || code === 'PGRST202');
-
-export function leadsRepository(supabase: SupabaseClient, groupCommitOptions = INTAKE_GROUP_COMMIT) {
+export function leadsRepository(supabase: SupabaseClient, tuning: Partial<GroupCommitOptions> = {}) {
   async function intakeOne(input: IntakeInput): Promise<IntakeResult> {
     const p = intakeParams(input);
     const rows = await run<IntakeResult[]>(
@@ -136,15 +139,12 @@ export function leadsRepository(supabase: SupabaseClient, groupCommitOptions = I
 
   async function intakeMany(inputs: IntakeInput[]): Promise<PromiseSettledResult<IntakeResult>[]> {
     if (inputs.length === 1) return Promise.allSettled([intakeOne(inputs[0] as IntakeInput)]);
-    let rows: (IntakeResult & { idx: number })[] | null;
-    try {
-      rows = await run('store leads', supabase.rpc('intake_leads', { p_items: inputs.map(intakeParams) }));
-    } catch (err) {
-      // One lead's error (or a deadlock) must not fail the others that happened to share its
-      // call: nothing of the batch was stored, so each lead goes again on its own.
-      if (err instanceof DbError && storedNothing(err.code)) return Promise.allSettled(inputs.map(intakeOne));
-      throw err;
-    }
+    // One lead's error fails the call whole (nothing of it is stored); groupCommit then sends each
+    // lead again alone when retryRowsAlone says the error was one lead's, so the others are stored.
+    const rows = await run<(IntakeResult & { idx: number })[]>(
+      'store leads',
+      supabase.rpc('intake_leads', { p_items: inputs.map(intakeParams) }),
+    );
     const byIndex = new Map((rows ?? []).map(({ idx, ...result }) => [idx, result]));
     return inputs.map((_, i) => {
       const value = byIndex.get(i);
@@ -158,8 +158,17 @@ export function leadsRepository(supabase: SupabaseClient, groupCommitOptions = I
     /**
      * Stores a lead atomically, honouring Idempotency-Key and chatbot sessions (see intake_lead).
      * Concurrent calls share round trips and transactions (group commit); each gets its own answer.
+     * Past `maxWaiting` leads waiting, a lead is refused at once with DbUnavailableError (503).
      */
-    intake: groupCommit(intakeMany, groupCommitOptions),
+    intake: groupCommit(
+      intakeMany,
+      { ...INTAKE_GROUP_COMMIT, ...tuning },
+      {
+        retryAlone: retryRowsAlone,
+        refuse: (waiting) =>
+          new DbUnavailableError(`store lead: ${waiting} leads wait for the database already`, 503, undefined),
+      },
+    ),
 
     async get(id: string): Promise<LeadRow | null> {
       return run<LeadRow>('read lead', supabase.from('leads').select('*').eq('id', id).maybeSingle());

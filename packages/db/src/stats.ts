@@ -1,10 +1,11 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
-import type { LeadSource, LeadStatus } from './leads.js';
+import { countByStatus, type LeadSource, type LeadStatus } from './leads.js';
 import { run } from './run.js';
 
 export interface LeadStats {
   total: number;
-  by_status: Partial<Record<LeadStatus, number>>;
+  /** Every status, 0 included: dashboards and alerts need a series that exists before its first lead. */
+  by_status: Record<LeadStatus, number>;
   by_source: Partial<Record<LeadSource, number>>;
   last_24h: number;
   /** synced / (synced + failed); null before any lead reached a final answer */
@@ -17,7 +18,7 @@ export function statsRepository(supabase: SupabaseClient) {
     async leads(): Promise<LeadStats> {
       const stats = await run<LeadStats>('read lead statistics', supabase.rpc('lead_stats'));
       if (!stats) throw new Error('lead_stats returned nothing');
-      return stats;
+      return { ...stats, by_status: countByStatus(stats.by_status) };
     },
   };
 }

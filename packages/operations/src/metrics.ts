@@ -180,7 +180,7 @@ export function registerClusterMetrics(registry: Registry, sources: ClusterMetri
   });
 
   define('leadsync_leads', 'Leads in the database by status.', 'gauge', (s) =>
-    Object.entries(s.leads?.by_status ?? {}).map(([status, value]) => ({ labels: { status }, value: value ?? 0 })),
+    Object.entries(s.leads?.by_status ?? {}).map(([status, value]) => ({ labels: { status }, value })),
   );
   define('leadsync_leads_by_source', 'Leads in the database by intake source.', 'gauge', (s) =>
     Object.entries(s.leads?.by_source ?? {}).map(([source, value]) => ({ labels: { source }, value: value ?? 0 })),

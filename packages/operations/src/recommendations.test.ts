@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { countByStatus } from '@leadsync/db';
 import type { HealthFacts } from './health.js';
 import { tokenHealth } from './health.js';
 import {
@@ -20,7 +21,7 @@ function healthy(): HealthFacts {
     token: tokenHealth({ exists: true, expires_at: minutesAgo(-50), last_refresh_at: minutesAgo(10) }),
     leads: {
       total: 100,
-      by_status: { synced: 98, pending: 2 },
+      by_status: countByStatus({ synced: 98, pending: 2 }),
       by_source: { quote_form: 60, chatbot: 40 },
       last_24h: 20,
       success_rate: 1,
@@ -85,22 +86,22 @@ describe('recommendationsFor', () => {
 
   it('warns when more leads than the threshold are pending, not at the threshold', () => {
     const at = healthy();
-    at.leads = { ...at.leads!, by_status: { pending: 50 } };
+    at.leads = { ...at.leads!, by_status: countByStatus({ pending: 50 }) };
     expect(ids(at)).not.toContain('pending_over_threshold');
     const over = healthy();
-    over.leads = { ...over.leads!, by_status: { pending: 51 } };
+    over.leads = { ...over.leads!, by_status: countByStatus({ pending: 51 }) };
     expect(only(over, 'pending_over_threshold').message).toMatch(/^51 leads are pending, over the threshold of 50/);
   });
 
   it('warns about a success rate under the minimum once enough leads had a final answer', () => {
     const few = healthy();
-    few.leads = { ...few.leads!, by_status: { synced: 5, failed: 4 }, success_rate: 5 / 9 };
+    few.leads = { ...few.leads!, by_status: countByStatus({ synced: 5, failed: 4 }), success_rate: 5 / 9 };
     expect(ids(few)).not.toContain('success_rate_low');
     const many = healthy();
-    many.leads = { ...many.leads!, by_status: { synced: 7, failed: 3 }, success_rate: 0.7 };
+    many.leads = { ...many.leads!, by_status: countByStatus({ synced: 7, failed: 3 }), success_rate: 0.7 };
     expect(only(many, 'success_rate_low').message).toContain('70 %');
     const fine = healthy();
-    fine.leads = { ...fine.leads!, by_status: { synced: 8, failed: 2 }, success_rate: 0.8 };
+    fine.leads = { ...fine.leads!, by_status: countByStatus({ synced: 8, failed: 2 }), success_rate: 0.8 };
     expect(ids(fine)).not.toContain('success_rate_low');
   });
 
@@ -126,7 +127,7 @@ describe('recommendationsFor', () => {
 
   it('tells how to retry failed leads, as advice rather than an alert', () => {
     const facts = healthy();
-    facts.leads = { ...facts.leads!, by_status: { synced: 98, failed: 2 }, success_rate: 0.98 };
+    facts.leads = { ...facts.leads!, by_status: countByStatus({ synced: 98, failed: 2 }), success_rate: 0.98 };
     const r = only(facts, 'failed_leads');
     expect(r.severity).toBe('info');
     expect(r.message).toContain('POST /api/admin/leads/:id/retry');
@@ -135,7 +136,7 @@ describe('recommendationsFor', () => {
 
   it('says how many leads are held as spam and how to release one, without alerting', () => {
     const facts = healthy();
-    facts.leads = { ...facts.leads!, by_status: { synced: 98, spam: 3 } };
+    facts.leads = { ...facts.leads!, by_status: countByStatus({ synced: 98, spam: 3 }) };
     const r = only(facts, 'spam_held');
     expect(r.severity).toBe('info');
     expect(r.message).toContain('3 leads are held as spam');
@@ -147,7 +148,7 @@ describe('recommendationsFor', () => {
 
   it('puts the most urgent first', () => {
     const facts = { ...healthy(), token: tokenHealth({ exists: false }) };
-    facts.leads = { ...facts.leads!, by_status: { pending: 60, failed: 1 }, success_rate: 0 };
+    facts.leads = { ...facts.leads!, by_status: countByStatus({ pending: 60, failed: 1 }), success_rate: 0 };
     expect(recommendationsFor(facts, DEFAULT_THRESHOLDS).map((r) => r.severity)).toEqual([
       'critical',
       'warning',

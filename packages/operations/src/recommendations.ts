@@ -135,7 +135,7 @@ export function recommendationsFor(facts: HealthFacts, t: HealthThresholds): Rec
 
   const leads = facts.leads;
   if (leads) {
-    const pending = leads.by_status.pending ?? 0;
+    const pending = leads.by_status.pending;
     if (pending > t.pendingMax) {
       out.push({
         id: 'pending_over_threshold',
@@ -151,8 +151,8 @@ export function recommendationsFor(facts: HealthFacts, t: HealthThresholds): Rec
         message: `The oldest pending lead has waited ${duration(oldest)} (since ${leads.oldest_pending_at}): leads are not reaching Zoho. Check the worker and the recommendations above.`,
       });
     }
-    const synced = leads.by_status.synced ?? 0;
-    const failed = leads.by_status.failed ?? 0;
+    const synced = leads.by_status.synced;
+    const failed = leads.by_status.failed;
     if (leads.success_rate !== null && synced + failed >= t.minFinalForRate && leads.success_rate < t.successRateMin) {
       out.push({
         id: 'success_rate_low',
@@ -168,7 +168,7 @@ export function recommendationsFor(facts: HealthFacts, t: HealthThresholds): Rec
       });
     }
     // Info, not an alert: holding spam is the filter working; a person only checks for false positives.
-    const spam = leads.by_status.spam ?? 0;
+    const spam = leads.by_status.spam;
     if (spam > 0) {
       out.push({
         id: 'spam_held',

@@ -1,4 +1,5 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { LEAD_STATUSES } from '@leadsync/db';
 import { z } from 'zod';
 import { chatbotSchema, quoteFormSchema } from '../intake/schemas.js';
 import {
@@ -29,7 +30,7 @@ const LeadStatus = z
   .object({
     id: z.uuid(),
     source: z.enum(['quote_form', 'chatbot']),
-    status: z.enum(['pending', 'syncing', 'synced', 'failed', 'spam']),
+    status: z.enum(LEAD_STATUSES),
     zoho_id: z.string().nullable(),
     attempts: z.number().int(),
     last_error: z.object({ code: z.string().nullable(), message: z.string().nullable() }).nullable(),

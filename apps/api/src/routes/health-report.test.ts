@@ -60,7 +60,14 @@ describe('GET /api/health', () => {
       status: 'critical',
       checks: { supabase: 'ok', redis: 'ok' },
       token: { exists: false, expires_at: null, last_refresh_at: null, last_refresh_error: null },
-      leads: { total: 0, by_status: {}, by_source: {}, last_24h: 0, success_rate: null },
+      leads: {
+        total: 0,
+        // every status, 0 included, so dashboards and alerts have a stable series for each
+        by_status: { pending: 0, syncing: 0, synced: 0, failed: 0, spam: 0 },
+        by_source: {},
+        last_24h: 0,
+        success_rate: null,
+      },
       queues: {
         'lead-sync': expect.objectContaining({ waiting: 0 }),
         'zoho-token': expect.objectContaining({ waiting: 0 }),

@@ -5,7 +5,7 @@ import { createDb } from '@leadsync/db';
 import { type IsolatedStack, withClient } from '@leadsync/local-stack';
 import { createSyncProducer } from '@leadsync/queue';
 import { type AppDeps, createApp } from '../app.js';
-import { loadApiConfig } from '../config.js';
+import { apiDbConfig, loadApiConfig } from '../config.js';
 import { createJobResults } from '../job-results.js';
 import { createApiOperations } from '../operations.js';
 import { createApiRedis } from '../redis.js';
@@ -49,7 +49,7 @@ export async function startTestApi(
   const logger = createLogger({ name: 'api-test', level: config.LOG_LEVEL });
   const producer = createSyncProducer({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX });
   const nudged: string[] = [];
-  const db = createDb({ url: config.SUPABASE_URL, serviceRoleKey: config.SUPABASE_SERVICE_ROLE_KEY });
+  const db = createDb(apiDbConfig(config));
   const redis = createApiRedis(config.REDIS_URL, logger);
   const deps: AppDeps = {
     config,
