@@ -45,7 +45,9 @@ describe('the outage breaker', () => {
   });
 
   it('spreads the probe times of separately opened breakers (jitter)', () => {
-    const times = new Set(Array.from({ length: 50 }, () => tripBreaker({ failures: 5, probeAt: 0 }, 0, backoff).probeAt));
+    const times = new Set(
+      Array.from({ length: 50 }, () => tripBreaker({ failures: 5, probeAt: 0 }, 0, backoff).probeAt),
+    );
     expect(times.size).toBeGreaterThan(10);
   });
 
