@@ -36,6 +36,7 @@ export async function drainDue(deps: SyncDeps, options: DrainOptions): Promise<B
   let budget = options.limit ?? Number.POSITIVE_INFINITY;
   const batchSize = deps.settings.batchSize;
 
+  if (options.signal?.aborted) return total;
   const admission = (await deps.outage?.admit()) ?? { kind: 'run' };
   if (admission.kind === 'wait') {
     throw new SyncPausedError(
