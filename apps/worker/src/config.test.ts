@@ -17,10 +17,27 @@ describe('worker configuration', () => {
       SYNC_CRON: '0 9 * * *',
       SYNC_TZ: 'UTC',
       SYNC_BATCH_SIZE: 100,
+      SYNC_RETRY_HORIZON: 72 * 3_600_000,
+      SYNC_BACKOFF_MAX_MS: 15 * 60_000,
       REDIS_URL: 'redis://127.0.0.1:6379',
       ZOHO_ACCOUNTS_URL: 'https://accounts.zoho.com',
       ZOHO_API_DOMAIN: 'https://www.zohoapis.com',
     });
+  });
+
+  it.each([
+    ['72h', 72 * 3_600_000],
+    ['90m', 90 * 60_000],
+    ['45s', 45_000],
+    ['3d', 3 * 86_400_000],
+    ['250ms', 250],
+    ['600000', 600_000],
+  ])('reads SYNC_RETRY_HORIZON=%s as %d ms', (value, expected) => {
+    expect(loadWorkerConfig({ ...valid, SYNC_RETRY_HORIZON: value }).SYNC_RETRY_HORIZON).toBe(expected);
+  });
+
+  it('still starts with SYNC_MAX_ATTEMPTS set, which no longer ends a lead', () => {
+    expect(loadWorkerConfig({ ...valid, SYNC_MAX_ATTEMPTS: '8' }).SYNC_MAX_ATTEMPTS).toBe(8);
   });
 
   it('accepts NEXT_PUBLIC_SUPABASE_URL for SUPABASE_URL', () => {
@@ -34,6 +51,8 @@ describe('worker configuration', () => {
     [{ CRON_SECRET: undefined }, /^CRON_SECRET is required but not set$/],
     [{ SYNC_MODE: 'hourly' }, /^SYNC_MODE /],
     [{ SYNC_BATCH_SIZE: '101' }, /^SYNC_BATCH_SIZE /],
+    [{ SYNC_RETRY_HORIZON: '3 days' }, /^SYNC_RETRY_HORIZON must be a duration such as 72h/],
+    [{ SYNC_BACKOFF_MAX_MS: '-1' }, /^SYNC_BACKOFF_MAX_MS must be a duration/],
     [{ REDIS_URL: 'http://x' }, /^REDIS_URL must be a redis or rediss URL/],
     [{ ZOHO_CLIENT_ID: '' }, /^ZOHO_CLIENT_ID is required but not set$/],
   ])('stops with one line naming the variable: %j', (patch, message) => {

@@ -3,6 +3,19 @@ import { z } from 'zod';
 
 const ms = (def: number) => z.coerce.number().int().nonnegative().default(def);
 
+const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** A duration such as `72h`, `90m`, `30s`, `3d`, or plain milliseconds; parsed to milliseconds. */
+const duration = (def: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(ms|s|m|h|d)?$/, 'must be a duration such as 72h, 90m, 30s or milliseconds')
+    .default(def)
+    .transform((v) => {
+      const unit = (/[a-z]+$/.exec(v)?.[0] ?? 'ms') as keyof typeof DURATION_UNITS_MS;
+      return Number.parseInt(v, 10) * DURATION_UNITS_MS[unit];
+    });
+
 export const workerEnvSchema = sharedEnvSchema.extend({
   // The worker cannot do its job without a Zoho client (the API can: it onboards one).
   ZOHO_CLIENT_ID: z.string().min(1),
@@ -17,10 +30,21 @@ export const workerEnvSchema = sharedEnvSchema.extend({
    * than 10 records) per org across every process, so workers × this should stay ≤ 10.
    */
   SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(25).default(4),
-  /** Transient failures (network, timeouts, 5xx) a lead survives before it is marked failed. */
-  SYNC_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /**
+   * How long transient failures (network, timeouts, 5xx, Zoho unreachable) are retried, counted
+   * from a lead's first failure, before it is marked failed. Zoho's maintenance windows and
+   * outages last hours, so a count of attempts is no measure.
+   */
+  SYNC_RETRY_HORIZON: duration('72h'),
+  /**
+   * No longer ends a lead (the horizon does); still accepted so existing env files start, and the
+   * worker says at start-up that it is ignored.
+   */
+  SYNC_MAX_ATTEMPTS: z.coerce.number().int().min(1).optional(),
+  /** First delay between tries; it doubles (with jitter) per try, for a lead and for an outage as a whole. */
   SYNC_BACKOFF_BASE_MS: ms(5_000),
-  SYNC_BACKOFF_MAX_MS: ms(3_600_000),
+  /** The longest delay between tries, so the sync is back within this once Zoho is. */
+  SYNC_BACKOFF_MAX_MS: duration('15m'),
   /** A claimed lead comes back to pending after this long if its worker died. */
   SYNC_LEASE_SECONDS: z.coerce.number().int().min(10).default(120),
   /** In immediate mode: how often due leads are swept up (expired leases, retries, lost nudges); 0 = never. */

@@ -3,6 +3,7 @@ import type { Db, LeadRow } from '@leadsync/db';
 import { connectionOptions, JOB_RETENTION, JOBS, QUEUES } from '@leadsync/queue';
 import { WaitUntilError } from '@leadsync/zoho-client';
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.js';
@@ -12,6 +13,8 @@ import { processRefreshToken } from './jobs/refresh-token.js';
 import { processSyncLead } from './jobs/sync-leads.js';
 import { startWorkerOperations, type WorkerOperations } from './operations.js';
 import { upsertSchedulers } from './schedulers.js';
+import { isOutage } from './sync/outage.js';
+import { createOutageBreaker } from './sync/outage-breaker.js';
 import { SyncPausedError } from './sync/sync-batch.js';
 import type { WorkerZoho } from './zoho.js';
 
@@ -42,6 +45,13 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   };
   const shutdown = new AbortController();
   const operations = startWorkerOperations({ config, db, queues, logger, workerId });
+  if (config.SYNC_MAX_ATTEMPTS !== undefined) {
+    logger.warn('SYNC_MAX_ATTEMPTS is ignored: transient failures are retried for SYNC_RETRY_HORIZON instead');
+  }
+  // Its own client: the breaker's commands give up quickly while Redis is down (it then falls
+  // back to what this process saw last) instead of waiting out the outage as BullMQ's do.
+  const breakerRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, commandTimeout: 2000 });
+  breakerRedis.on('error', () => {}); // BullMQ's clients already log Redis outages
 
   const ctx: SyncJobContext = {
     sync: {
@@ -54,11 +64,18 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         deps.onLeadFailed?.(lead, error);
       },
       zohoSlots: pLimit(config.SYNC_CONCURRENCY),
+      outage: createOutageBreaker({
+        redis: breakerRedis,
+        prefix,
+        backoff: { baseMs: config.SYNC_BACKOFF_BASE_MS, maxMs: config.SYNC_BACKOFF_MAX_MS },
+        probeTurnMs: config.SYNC_LEASE_SECONDS * 1000,
+        logger,
+      }),
       settings: {
         workerId,
         batchSize: config.SYNC_BATCH_SIZE,
         leaseSeconds: config.SYNC_LEASE_SECONDS,
-        maxAttempts: config.SYNC_MAX_ATTEMPTS,
+        retryHorizonMs: config.SYNC_RETRY_HORIZON,
         backoffBaseMs: config.SYNC_BACKOFF_BASE_MS,
         backoffMaxMs: config.SYNC_BACKOFF_MAX_MS,
         operatorWaitMs: config.SYNC_OPERATOR_WAIT_MS,
@@ -87,11 +104,12 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         if (job.name === JOBS.drain.name) return await processDrain(ctx, job);
         throw new UnrecoverableError(`unknown job ${job.name}`);
       } catch (err) {
-        if (err instanceof SyncPausedError && err.zohoError instanceof WaitUntilError) {
-          // Zoho's 429: pause the whole queue until its reset; the job comes back without
-          // using up an attempt and finds its leads due again then.
-          const waitMs = Math.max(100, err.resumeAt.getTime() - Date.now());
-          logger.warn({ waitMs, code: err.zohoError.code }, 'Zoho asked us to wait; sync queue paused');
+        if (err instanceof SyncPausedError && (err.zohoError instanceof WaitUntilError || isOutage(err.zohoError))) {
+          // Zoho's 429, or the outage breaker is open: pause the whole queue until the reset (or
+          // the next probe); the job comes back without using up an attempt and finds its leads
+          // due again then.
+          const waitMs = Math.max(1, err.resumeAt.getTime() - Date.now());
+          logger.warn({ waitMs, code: err.zohoError.code }, 'Zoho cannot take calls now; sync queue paused');
           await queues.sync.rateLimit(waitMs);
           throw Worker.RateLimitError();
         }
@@ -136,6 +154,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         return 0;
       });
       await Promise.all([queues.sync.close(), queues.token.close()]);
+      await breakerRedis.quit().catch(() => breakerRedis.disconnect());
       logger.info({ workerId, released }, 'worker stopped');
     },
   };

@@ -149,6 +149,31 @@ describe('leads through supabase-js and the gateway', () => {
     await db.leads.releaseClaims({ worker: 'rec2' });
   });
 
+  it("keeps when a lead's run of transient failures began until its final answer, and can hand an attempt back", async () => {
+    const a = await db.leads.intake(quote());
+    const round = async (worker: string, result: { outcome: 'synced' | 'failed' | 'retry'; counted?: boolean }) => {
+      const claimed = await db.leads.claimPending({ limit: 1000, worker, leaseSeconds: 60 });
+      const mine = claimed.find((l) => l.id === a.id)!;
+      await db.leads.releaseClaims({ worker, ids: claimed.filter((l) => l.id !== a.id).map((l) => l.id) });
+      await db.leads.recordResults({
+        worker,
+        batchId: '00000000-0000-4000-8000-000000000003',
+        results: [{ id: a.id!, version: mine.content_version, error_code: 'INTERNAL_ERROR', ...result }],
+      });
+      return (await db.leads.get(a.id!))!;
+    };
+
+    const first = await round('ff1', { outcome: 'retry' });
+    expect(first).toMatchObject({ status: 'pending', attempts: 1, last_error_code: 'INTERNAL_ERROR' });
+    expect(first.first_failed_at).not.toBeNull();
+    // a later failure of the same run keeps its start; an uncounted one gives the attempt back
+    const second = await round('ff2', { outcome: 'retry', counted: false });
+    expect(second).toMatchObject({ status: 'pending', attempts: 1, first_failed_at: first.first_failed_at });
+    expect((await db.attempts.forLead(a.id!)).map((x) => x.outcome)).toEqual(['retry', 'retry']);
+    // the final answer ends the run
+    expect(await round('ff3', { outcome: 'synced' })).toMatchObject({ status: 'synced', first_failed_at: null });
+  });
+
   it('gives a lead whose lease expired to the next claimer', async () => {
     const a = await db.leads.intake(quote());
     const first = await db.leads.claimPending({ limit: 1000, worker: 'crashed', leaseSeconds: 60 });

@@ -62,6 +62,8 @@ export interface LeadRow {
   attempts: number;
   last_error_code: string | null;
   last_error_message: string | null;
+  /** When the current run of transient sync failures began (null without one): the retry horizon counts from here. */
+  first_failed_at: string | null;
   next_attempt_at: string;
   claimed_by: string | null;
   claim_expires_at: string | null;
@@ -99,6 +101,11 @@ export interface SyncResult {
   error_message?: string | null;
   /** For 'retry': not before this time. */
   retry_at?: string | null;
+  /**
+   * For 'retry': false hands the claim's attempt back (Zoho as a whole was failing, not this
+   * lead); the failure is still logged and still starts the lead's run toward the retry horizon.
+   */
+  counted?: boolean;
 }
 
 /**

@@ -5,12 +5,15 @@ import {
   FixConfigError,
   ReAuthorizeError,
   RejectedRequestError,
+  RetryLaterError,
   type UpsertResult,
   WaitUntilError,
   ZohoError,
   type ZohoRecordUpdate,
 } from '@leadsync/zoho-client';
 import type { Logger } from 'pino';
+import { horizonReached, isOutage } from './outage.js';
+import type { OutageGate } from './outage-breaker.js';
 import { backoffDelayMs, planWriteRounds, splitSamePersonIntoRounds, type ZohoWrite, zohoWriteFor } from './plan.js';
 
 /**
@@ -38,7 +41,8 @@ export interface SyncSettings {
   workerId: string;
   batchSize: number;
   leaseSeconds: number;
-  maxAttempts: number;
+  /** Transient failures are retried until this long after a lead's first one (SYNC_RETRY_HORIZON). */
+  retryHorizonMs: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
   /** How long leads are left alone when only an operator can help (re-authorise, configuration). */
@@ -50,13 +54,15 @@ export interface SyncDeps {
   zoho: ZohoLeadsPort;
   settings: SyncSettings;
   logger: Logger;
-  /** A lead Zoho will not take (or that ran out of attempts): alerts hook in here. */
+  /** A lead Zoho will not take (or retried past the horizon): alerts hook in here. */
   onLeadFailed?: (lead: LeadRow, error: { code: string; message: string }) => void;
   /**
    * Caps Zoho calls in flight across every job of this process (SYNC_CONCURRENCY). Only the call
    * itself holds a slot, so the next batch's claim and the last one's record overlap Zoho's latency.
    */
   zohoSlots?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** The circuit breaker for Zoho-wide outages; without it every failed call is retried lead by lead. */
+  outage?: OutageGate;
   /** Observability hook: one call per Zoho upsert or update. */
   onZohoCall?: (call: { records: number; outcome: 'ok' | 'error'; code?: string }) => void;
   /** Observability hook: one call per batch that claimed leads, with its outcome (also when Zoho paused it). */
@@ -85,8 +91,9 @@ export const EMPTY_OUTCOME: BatchOutcome = {
 };
 
 /**
- * Zoho refused to take anything for now (429 / throttle, or a person must re-authorise or fix
- * configuration). The batch's unsent leads were handed back; the caller pauses accordingly.
+ * Zoho refused to take anything for now (429 / throttle, a person must re-authorise or fix
+ * configuration, or Zoho is failing as a whole and the outage breaker opened). The batch's
+ * unsent leads were handed back; the caller pauses accordingly.
  */
 export class SyncPausedError extends Error {
   override name = 'SyncPausedError';
@@ -141,10 +148,13 @@ export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize)
     outcome.failed += 1;
     deps.onLeadFailed?.(lead, { code, message });
   };
-  const retryLater = (lead: LeadRow, code: string, message: string) => {
-    if (lead.attempts >= settings.maxAttempts)
-      return fail(lead, code, `gave up after ${lead.attempts} attempts: ${message}`);
-    const retryAt = new Date(Date.now() + backoffDelayMs(lead.attempts, settings.backoffBaseMs, settings.backoffMaxMs));
+  /** A transient failure: `outage` when Zoho as a whole failed, so the lead waits for the probe, its try uncounted. */
+  const retryLater = (lead: LeadRow, code: string, message: string, outage?: { probeAt: Date }) => {
+    const now = Date.now();
+    if (horizonReached(lead.first_failed_at, now, settings.retryHorizonMs))
+      return fail(lead, code, `past the retry horizon (failing since ${lead.first_failed_at}): ${message}`);
+    const retryAt =
+      outage?.probeAt ?? new Date(now + backoffDelayMs(lead.attempts, settings.backoffBaseMs, settings.backoffMaxMs));
     results.push({
       id: lead.id,
       version: lead.content_version,
@@ -152,6 +162,7 @@ export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize)
       error_code: code,
       error_message: message,
       retry_at: retryAt.toISOString(),
+      ...(outage && { counted: false }),
     });
     outcome.retrying += 1;
     if (!outcome.nextRetryAt || retryAt < outcome.nextRetryAt) outcome.nextRetryAt = retryAt;
@@ -187,10 +198,15 @@ export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize)
     } catch (err) {
       const code = err instanceof ZohoError ? err.code : 'UNEXPECTED';
       deps.onZohoCall?.({ records: round.length, outcome: 'error', code });
-      const pauseUntil = pauseFor(err, settings.operatorWaitMs);
+      const message = (err as Error).message;
+      if (!(err instanceof ZohoError)) logger.error({ err, batchId }, 'unexpected error while sending a batch to Zoho');
+      const outage = deps.outage && isOutage(err) ? { probeAt: await deps.outage.tripped() } : undefined;
+      // this round reached Zoho (or tried to) and failed with it: logged, and each lead's run toward the horizon begins
+      if (outage) for (const { lead } of round) retryLater(lead, code, message, outage);
+      const pauseUntil = outage?.probeAt ?? pauseFor(err, settings.operatorWaitMs);
       if (pauseUntil) {
-        // Nothing of this round or the ones after it reached Zoho: hand them back uncounted.
-        const unsent = rounds.slice(index).flatMap((r) => r.map(({ lead }) => lead.id));
+        // Nothing of the rounds after it (nor of this one, unless Zoho failed it) reached Zoho: hand them back uncounted.
+        const unsent = rounds.slice(outage ? index + 1 : index).flatMap((r) => r.map(({ lead }) => lead.id));
         await db.leads.recordResults({ worker: settings.workerId, batchId, results });
         outcome.released = await db.leads.releaseClaims({
           worker: settings.workerId,
@@ -198,10 +214,8 @@ export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize)
           notBefore: pauseUntil,
         });
         deps.onBatch?.(outcome);
-        throw new SyncPausedError(err as ZohoError, pauseUntil);
+        throw new SyncPausedError(asZohoError(err), pauseUntil);
       }
-      if (!(err instanceof ZohoError)) logger.error({ err, batchId }, 'unexpected error while sending a batch to Zoho');
-      const message = (err as Error).message;
       // Zoho refused the request as such: sending it unchanged would get the same answer.
       for (const { lead } of round) (err instanceof RejectedRequestError ? fail : retryLater)(lead, code, message);
       continue;
@@ -262,6 +276,11 @@ export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize)
   );
   deps.onBatch?.(outcome);
   return outcome;
+}
+
+function asZohoError(err: unknown): ZohoError {
+  if (err instanceof ZohoError) return err;
+  return new RetryLaterError('UNEXPECTED', (err as Error).message, { cause: err });
 }
 
 function pauseFor(err: unknown, operatorWaitMs: number): Date | null {
