@@ -15,6 +15,7 @@ export default {
   testMatch: [
     '<rootDir>/apps/*/src/**/*.test.ts',
     '<rootDir>/packages/*/src/**/*.test.ts',
+    '<rootDir>/tooling/*/src/**/*.test.ts',
     '<rootDir>/tests/**/*.test.ts',
   ],
   globalSetup: '<rootDir>/tests/support/global-setup.ts',

@@ -119,7 +119,7 @@ async function startGatewayProcess(postgrestUrl: string): Promise<{ url: string;
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    tsxEntry('packages/local-stack/src/gateway-main.ts', postgrestUrl, String(port)),
+    tsxEntry('tooling/local-stack/src/gateway-main.ts', postgrestUrl, String(port)),
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const url = `http://127.0.0.1:${port}`;
