@@ -4,7 +4,7 @@ import { normalizeOrigin } from './data-centers.js';
 import { FixConfigError, ReAuthenticateError, RejectedRequestError, RetryLaterError } from './errors.js';
 import { createHttp, type HttpResult, send } from './http.js';
 import { duplicateCheckFieldsFor } from './mapping.js';
-import type { AccessCredentials, TokenManager } from './token-manager.js';
+import type { AccessCredentials, TokenManager } from './token-manager/index.js';
 
 /**
  * The CRM side: upsert, update by id and search Leads with the access token the token manager hands out.

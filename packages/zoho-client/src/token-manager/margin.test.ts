@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { effectiveMargin } from './token-margin.js';
+import { effectiveMargin } from './margin.js';
 
 describe('effectiveMargin', () => {
   it('keeps the configured margin for an hour-long token', () => {
