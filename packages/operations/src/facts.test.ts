@@ -3,7 +3,10 @@ import { tokenHealth } from './facts.js';
 
 describe('tokenHealth', () => {
   it('shows no connection as neither failing nor needing a person', () => {
-    expect(tokenHealth({ exists: false })).toEqual({
+    // a status read without a row carries nothing else; anything that did is not shown
+    expect(
+      tokenHealth({ exists: false, last_refresh_error_code: 'x', last_refresh_error_at: '2026-03-01T12:00:00Z' }),
+    ).toEqual({
       exists: false,
       expires_at: null,
       last_refresh_at: null,

@@ -35,17 +35,9 @@ export interface HealthFacts {
 const toDate = (iso: string | null | undefined) => (iso ? new Date(iso) : null);
 
 /** The stored token status as health shows it, judged by the token manager's own rule. */
-export function tokenHealth(stored: StoredTokenStatus): TokenHealth {
-  if (!stored.exists) {
-    return {
-      exists: false,
-      expires_at: null,
-      last_refresh_at: null,
-      last_refresh_error: null,
-      refresh_failing: false,
-      needs_reauthorization: false,
-    };
-  }
+export function tokenHealth(status: StoredTokenStatus): TokenHealth {
+  // without a connection nothing else is shown: no error, neither failing nor revoked
+  const stored: StoredTokenStatus = status.exists ? status : { exists: false };
   const errorAt = stored.last_refresh_error_at ?? null;
   const lastRefreshAt = stored.last_refresh_at ?? null;
   const history = {
@@ -54,7 +46,7 @@ export function tokenHealth(stored: StoredTokenStatus): TokenHealth {
     lastRefreshErrorAt: toDate(errorAt),
   };
   return {
-    exists: true,
+    exists: stored.exists,
     expires_at: stored.expires_at ?? null,
     last_refresh_at: lastRefreshAt,
     last_refresh_error:
