@@ -15,20 +15,80 @@ let harness: SyncHarness;
 let api: TestApi;
 /** Refuses cross-origin posts (no CORS_ORIGINS) and judges any browser-speed fill as a bot. */
 let strictApi: TestApi;
+/** Turnstile on (TURNSTILE_SECRET_KEY), verified by the local siteverify below. */
+let captchaApi: TestApi;
+let siteverify: Server;
+/** Every token siteverify was asked about, in order. */
+let verifiedTokens: string[] = [];
+/** Tokens past their five minutes, by the test's say: a page cannot make real minutes pass. */
+const expiredTokens = new Set<string>();
 let hostSite: Server;
 let hostOrigin: string;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 
-/** Another site embedding leadsync: its page loads /embed.js from the API named in ?api=. */
+/**
+ * A stand-in for Cloudflare's widget script, with the documented API (render, reset, getResponse,
+ * execute): it fills the form's cf-turnstile-response with numbered tokens, a new one shortly
+ * after each reset, as the real widget does, and notes each call in window.turnstileCalls.
+ */
+const TURNSTILE_STUB = `(() => {
+  const page = Math.random().toString(36).slice(2, 8);
+  let n = 0;
+  const input = () => document.querySelector('.cf-turnstile input[name="cf-turnstile-response"]');
+  const issue = () => setTimeout(() => { input().value = 'ts-' + page + '-' + ++n; }, 50);
+  window.turnstileCalls = [];
+  window.turnstile = {
+    render() { issue(); return 'widget-1'; },
+    reset() { window.turnstileCalls.push('reset'); input().value = ''; issue(); },
+    getResponse() { return input().value || undefined; },
+    execute() { window.turnstileCalls.push('execute'); },
+  };
+  issue();
+})();`;
+
+/**
+ * Another site embedding leadsync: its page loads /embed.js from the API named in ?api=; with
+ * &widget=turnstile its form holds a Turnstile widget. /blank is a page of the site without
+ * the embed, to look at the site's storage.
+ */
 function startHostSite(): Promise<Server> {
   const server = createServer((req, res) => {
-    res.setHeader('content-type', req.url === '/host.js' ? 'text/javascript' : 'text/html');
-    if (req.url === '/host.js') return res.end(`leadsync.attach(document.getElementById('f'));`);
-    const apiUrl = new URL(req.url ?? '/', 'http://host').searchParams.get('api') ?? '';
-    res.end(`<!doctype html><form id="f"><input name="name"><input name="email"><button>Send</button></form>
+    const url = new URL(req.url ?? '/', 'http://host');
+    const script = { '/host.js': `leadsync.attach(document.getElementById('f'));`, '/turnstile.js': TURNSTILE_STUB }[
+      url.pathname
+    ];
+    res.setHeader('content-type', script ? 'text/javascript' : 'text/html');
+    if (script) return res.end(script);
+    if (url.pathname === '/blank') return res.end('<!doctype html><p>nothing here</p>');
+    const apiUrl = url.searchParams.get('api') ?? '';
+    const widget = url.searchParams.get('widget') === 'turnstile';
+    res.end(`<!doctype html><form id="f"><input name="name"><input name="email">${
+      widget ? '<div class="cf-turnstile"><input type="hidden" name="cf-turnstile-response"></div>' : ''
+    }<button>Send</button></form>${widget ? '<script src="/turnstile.js"></script>' : ''}
 <script src="${apiUrl}/embed.js"></script><script src="/host.js"></script>`);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** Like Cloudflare's siteverify: each token once, and none past its lifetime. */
+function startSiteverify(): Promise<Server> {
+  const spent = new Set<string>();
+  const server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => {
+      raw += c;
+    });
+    req.on('end', () => {
+      const token = new URLSearchParams(raw).get('response') ?? '';
+      verifiedTokens.push(token);
+      const refused = spent.has(token) || expiredTokens.has(token) || !token.startsWith('ts-');
+      spent.add(token);
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(refused ? { success: false, 'error-codes': ['timeout-or-duplicate'] } : { success: true }));
+    });
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
@@ -40,6 +100,13 @@ beforeAll(async () => {
   // SPAM_MIN_FILL_MS 0: a test fills a form in milliseconds; the fill-time check has its own API below
   api = await startTestApi(harness.stack, { SPAM_MIN_FILL_MS: '0', CORS_ORIGINS: hostOrigin });
   strictApi = await startTestApi(harness.stack, { SPAM_MIN_FILL_MS: '600000' });
+  siteverify = await startSiteverify();
+  captchaApi = await startTestApi(harness.stack, {
+    SPAM_MIN_FILL_MS: '0',
+    CORS_ORIGINS: hostOrigin,
+    TURNSTILE_SECRET_KEY: 'turnstile-test-secret',
+    TURNSTILE_VERIFY_URL: `http://127.0.0.1:${(siteverify.address() as AddressInfo).port}/siteverify`,
+  });
   await harness.startWorker();
   browser = await launchChromium();
 });
@@ -48,6 +115,8 @@ afterAll(async () => {
   await browser?.close();
   await api?.stop();
   await strictApi?.stop();
+  await captchaApi?.stop();
+  await new Promise((resolve) => siteverify?.close(resolve));
   await harness?.teardown();
   await new Promise((resolve) => hostSite?.close(resolve));
 });
@@ -280,5 +349,104 @@ describe('embedded on another site', () => {
     await hostPhase('queued');
     expect(await outbox(page)).toHaveLength(1);
     expect(await leadsByEmail(email)).toEqual([]);
+  });
+});
+
+describe('a captcha token that expired while the lead waited in the outbox', () => {
+  const TOKEN = 'cf-turnstile-response';
+  type Queued = { key: string; createdAt: number; failures: number; nextAt: number; body: Record<string, unknown> };
+  const queued = (p: Page) => p.evaluate(() => JSON.parse(localStorage.getItem('leadsync:outbox') ?? '[]') as Queued[]);
+  const hostPage = (widget: boolean) =>
+    `${hostOrigin}/?api=${encodeURIComponent(captchaApi.url)}${widget ? '&widget=turnstile' : ''}`;
+  const widgetValue = (p: Page) => p.inputValue('.cf-turnstile input');
+  const phase = (p: Page, name: string) =>
+    p.waitForSelector(`#f [data-leadsync-status][data-phase="${name}"]`, { timeout: 15_000 });
+
+  beforeEach(() => {
+    verifiedTokens = [];
+  });
+
+  /** A visitor sends the form offline; resolves with the token the queued submission carries. */
+  async function sendOffline(email: string): Promise<string> {
+    await page.goto(hostPage(true));
+    await page.waitForFunction(() => (document.querySelector('.cf-turnstile input') as HTMLInputElement).value !== '');
+    await context.setOffline(true);
+    await page.fill('input[name=name]', 'Grace Hopper');
+    await page.fill('input[name=email]', email);
+    await page.click('button');
+    await phase(page, 'queued');
+    const [submission] = await queued(page);
+    expect(submission!.body[TOKEN]).toEqual(expect.stringMatching(/^ts-/));
+    return String(submission!.body[TOKEN]);
+  }
+
+  /**
+   * Six minutes pass: the submission is made six minutes older (the embed's clock is the page's
+   * Date.now, against the times kept in storage) and siteverify refuses its token from now on.
+   */
+  async function sixMinutesPass(p: Page, token: string, nextAt: 'now' | 'in an hour'): Promise<number> {
+    expiredTokens.add(token);
+    return p.evaluate((due) => {
+      const list = JSON.parse(localStorage.getItem('leadsync:outbox') ?? '[]') as Queued[];
+      for (const s of list) {
+        s.createdAt -= 6 * 60_000;
+        s.nextAt = due === 'now' ? 0 : Date.now() + 3600_000;
+      }
+      localStorage.setItem('leadsync:outbox', JSON.stringify(list));
+      return list[0]!.failures;
+    }, nextAt);
+  }
+
+  it("asks the page's widget for a fresh token before sending again: stored pending, not spam", async () => {
+    const email = uniqueEmail();
+    const old = await sendOffline(email);
+    await sixMinutesPass(page, old, 'in an hour');
+    await context.setOffline(false);
+    await phase(page, 'sent');
+
+    const [lead, ...others] = await leadsByEmail(email);
+    expect(others).toEqual([]);
+    expect(lead).toMatchObject({ status: 'pending' });
+    expect(verifiedTokens).not.toContain(old);
+    expect(verifiedTokens).toHaveLength(1);
+    expect(await page.evaluate(() => (window as unknown as { turnstileCalls: string[] }).turnstileCalls)).toContain(
+      'reset',
+    );
+    // and the widget was reset once more: the form's next post will not carry the token just spent
+    await page.waitForFunction(
+      (spent) => ![spent, ''].includes((document.querySelector('.cf-turnstile input') as HTMLInputElement).value),
+      verifiedTokens[0],
+    );
+    expect(await widgetValue(page)).not.toBe(verifiedTokens[0]);
+  });
+
+  it('keeps it queued on a page without a widget and sends it from the next page that has one', async () => {
+    const email = uniqueEmail();
+    const old = await sendOffline(email);
+    // leave while offline (closing the tab ends its timers), and age it from a page without the embed
+    await page.close();
+    await context.setOffline(false);
+    page = await context.newPage();
+    await page.goto(`${hostOrigin}/blank`);
+    const failures = await sixMinutesPass(page, old, 'now');
+
+    await page.goto(hostPage(false));
+    await waitFor(
+      async () => ((await queued(page))[0]?.failures ?? 0) > failures,
+      'a try on the page without a widget',
+      20_000,
+    );
+    const [waiting] = await queued(page);
+    expect(waiting!.body[TOKEN]).toBe(old);
+    expect(verifiedTokens).toEqual([]);
+    expect(await leadsByEmail(email)).toEqual([]);
+
+    await page.goto(hostPage(true));
+    await waitFor(async () => (await queued(page)).length === 0, 'the outbox to empty', 20_000);
+    const [lead, ...others] = await leadsByEmail(email);
+    expect(others).toEqual([]);
+    expect(lead).toMatchObject({ status: 'pending' });
+    expect(verifiedTokens).toHaveLength(1);
+    expect(verifiedTokens).not.toContain(old);
   });
 });
