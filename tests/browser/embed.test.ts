@@ -366,6 +366,14 @@ describe('a captcha token that expired while the lead waited in the outbox', () 
     verifiedTokens = [];
   });
 
+  /** Stored once and not held as spam: the worker takes it to Zoho. */
+  async function expectReachesZoho(email: string): Promise<void> {
+    const [lead, ...others] = await leadsByEmail(email);
+    expect(others).toEqual([]);
+    expect(lead!.status).not.toBe('spam');
+    await waitFor(async () => (await leadsByEmail(email))[0]?.status === 'synced', 'the lead synced', 30_000);
+  }
+
   /** A visitor sends the form offline; resolves with the token the queued submission carries. */
   async function sendOffline(email: string): Promise<string> {
     await page.goto(hostPage(true));
@@ -404,9 +412,7 @@ describe('a captcha token that expired while the lead waited in the outbox', () 
     await context.setOffline(false);
     await phase(page, 'sent');
 
-    const [lead, ...others] = await leadsByEmail(email);
-    expect(others).toEqual([]);
-    expect(lead).toMatchObject({ status: 'pending' });
+    await expectReachesZoho(email);
     expect(verifiedTokens).not.toContain(old);
     expect(verifiedTokens).toHaveLength(1);
     expect(await page.evaluate(() => (window as unknown as { turnstileCalls: string[] }).turnstileCalls)).toContain(
@@ -443,9 +449,7 @@ describe('a captcha token that expired while the lead waited in the outbox', () 
 
     await page.goto(hostPage(true));
     await waitFor(async () => (await queued(page)).length === 0, 'the outbox to empty', 20_000);
-    const [lead, ...others] = await leadsByEmail(email);
-    expect(others).toEqual([]);
-    expect(lead).toMatchObject({ status: 'pending' });
+    await expectReachesZoho(email);
     expect(verifiedTokens).toHaveLength(1);
     expect(verifiedTokens).not.toContain(old);
   });

@@ -142,24 +142,27 @@ describe('a retry keeps the captcha verdict of its first attempt', () => {
     }
   }
   const tokensAsked = () => verified.map((f) => f.get('response'));
+  /** The first attempt answered 503, then retried under its key (with `retryBody`): the lead it stored. */
+  async function retriedAfter503(target: TestApi, body: Record<string, unknown>, retryBody = body) {
+    const key = randomUUID();
+    await firstAttemptAnswers503(target, body, key);
+    const retry = await storeLead(target, retryBody, key);
+    expect(retry.status).toBe(202);
+    return { id: String(retry.body.id), status: (await leadRow(stack, retry.body.id))?.status };
+  }
 
   it('stores the retry after a 503, same key, body and token, as pending without asking siteverify again', async () => {
-    const key = randomUUID();
     const body = person();
-    await firstAttemptAnswers503(api, body, key);
-    const retry = await storeLead(api, body, key);
-    expect(retry.status).toBe(202);
-    expect((await leadRow(stack, retry.body.id))?.status).toBe('pending');
+    const retry = await retriedAfter503(api, body);
+    expect(retry.status).toBe('pending');
     expect(tokensAsked()).toEqual([body['cf-turnstile-response']]);
-    expect(api.nudged).toContain(retry.body.id);
+    expect(api.nudged).toContain(retry.id);
   });
 
   it('also when the retry brings a fresh token (the embed refreshed an old one)', async () => {
-    const key = randomUUID();
     const body = person();
-    await firstAttemptAnswers503(api, body, key);
-    const retry = await storeLead(api, { ...body, 'cf-turnstile-response': `good-${randomUUID()}` }, key);
-    expect((await leadRow(stack, retry.body.id))?.status).toBe('pending');
+    const retry = await retriedAfter503(api, body, { ...body, 'cf-turnstile-response': `good-${randomUUID()}` });
+    expect(retry.status).toBe('pending');
     expect(tokensAsked()).toEqual([body['cf-turnstile-response']]);
   });
 
@@ -194,12 +197,7 @@ describe('a retry keeps the captcha verdict of its first attempt', () => {
       expect((await leadRow(stack, stored.body.id))?.status).toBe('pending');
 
       // Redis and Supabase down at once: the verdict could not be kept, the spent token is refused
-      const key = randomUUID();
-      const body = person();
-      await firstAttemptAnswers503(own, body, key);
-      const retry = await storeLead(own, body, key);
-      expect(retry.status).toBe(202);
-      expect((await leadRow(stack, retry.body.id))?.status).toBe('spam');
+      expect((await retriedAfter503(own, person())).status).toBe('spam');
     } finally {
       await own.stop();
       await redis.stop();

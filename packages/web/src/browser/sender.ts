@@ -72,7 +72,10 @@ export class Sender {
     let submission = queued;
     let verdict: Verdict;
     try {
-      const ready = await this.withLiveToken(queued);
+      // no await unless a token must be renewed: a first attempt starts its fetch at once,
+      // before a page that navigates away right after "Send" is gone
+      const expired = expiredCaptcha(queued, this.deps.now());
+      const ready = expired ? await this.renewed(queued, expired) : queued;
       submission = ready ?? queued;
       verdict = ready ? await this.post(ready) : { kind: 'retry', reason: 'captcha token expired' };
     } finally {
@@ -92,9 +95,7 @@ export class Sender {
    * is replaced by the page's widget before the submission goes again; undefined while no widget
    * can, and the submission stays queued for a page that has one rather than be held as spam.
    */
-  private async withLiveToken(s: Submission): Promise<Submission | undefined> {
-    const captcha = expiredCaptcha(s, this.deps.now());
-    if (!captcha) return s;
+  private async renewed(s: Submission, captcha: Captcha): Promise<Submission | undefined> {
     const token = await this.deps.freshToken?.(captcha);
     if (!token) return undefined;
     const renewed = withToken(s, captcha, token, this.deps.now());
