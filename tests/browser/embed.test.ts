@@ -405,7 +405,7 @@ describe('a captcha token that expired while the lead waited in the outbox', () 
     }, nextAt);
   }
 
-  it("asks the page's widget for a fresh token before sending again: stored pending, not spam", async () => {
+  it("asks the page's widget for a fresh token before sending again: not spam, and it reaches Zoho", async () => {
     const email = uniqueEmail();
     const old = await sendOffline(email);
     await sixMinutesPass(page, old, 'in an hour');
