@@ -15,7 +15,7 @@ let harness: SyncHarness;
 let api: TestApi;
 /** Refuses cross-origin posts (no CORS_ORIGINS) and judges any browser-speed fill as a bot. */
 let strictApi: TestApi;
-/** Turnstile on (TURNSTILE_SECRET_KEY), verified by the local siteverify below. */
+/** Turnstile and hCaptcha on (their secrets set), verified by the local siteverify below. */
 let captchaApi: TestApi;
 let siteverify: Server;
 /** Every token siteverify was asked about, in order. */
@@ -28,45 +28,62 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 
+type Widget = 'turnstile' | 'hcaptcha';
+/** Each widget's container and the fields it fills, as the providers' implicit rendering makes them. */
+const WIDGETS: Record<Widget, { container: string; fields: string[]; prefix: string }> = {
+  turnstile: { container: 'cf-turnstile', fields: ['cf-turnstile-response'], prefix: 'ts' },
+  hcaptcha: { container: 'h-captcha', fields: ['h-captcha-response', 'g-recaptcha-response'], prefix: 'hc' },
+};
+
 /**
- * A stand-in for Cloudflare's widget script, with the documented API (render, reset, getResponse,
- * execute): it fills the form's cf-turnstile-response with numbered tokens, a new one shortly
- * after each reset, as the real widget does, and notes each call in window.turnstileCalls.
+ * A stand-in for the provider's widget script, with its documented API (render, reset,
+ * getResponse, execute): it fills the form's fields with numbered tokens. Turnstile runs again by
+ * itself after a reset; an invisible hCaptcha answers when executed. Each call is noted in
+ * window.widgetCalls.
  */
-const TURNSTILE_STUB = `(() => {
+const widgetStub = (widget: Widget) => {
+  const { container, prefix } = WIDGETS[widget];
+  const hc = widget === 'hcaptcha';
+  return `(() => {
   const page = Math.random().toString(36).slice(2, 8);
   let n = 0;
-  const input = () => document.querySelector('.cf-turnstile input[name="cf-turnstile-response"]');
-  const issue = () => setTimeout(() => { input().value = 'ts-' + page + '-' + ++n; }, 50);
-  window.turnstileCalls = [];
-  window.turnstile = {
+  const fields = () => [...document.querySelectorAll('.${container} [name]')];
+  const fill = (v) => { for (const f of fields()) f.value = v; };
+  const issue = () => setTimeout(() => fill('${prefix}-' + page + '-' + ++n), 50);
+  window.widgetCalls = [];
+  window.${widget} = {
     render() { issue(); return 'widget-1'; },
-    reset() { window.turnstileCalls.push('reset'); input().value = ''; issue(); },
-    getResponse() { return input().value || undefined; },
-    execute() { window.turnstileCalls.push('execute'); },
+    reset() { widgetCalls.push('reset'); fill('');${hc ? '' : ' issue();'} },
+    execute() { widgetCalls.push('execute');${hc ? ' issue();' : ''} },
+    getResponse() { return fields()[0].value || undefined; },
   };
   issue();
 })();`;
+};
 
 /**
  * Another site embedding leadsync: its page loads /embed.js from the API named in ?api=; with
- * &widget=turnstile its form holds a Turnstile widget. /blank is a page of the site without
+ * &widget=turnstile or hcaptcha its form holds that widget. /blank is a page of the site without
  * the embed, to look at the site's storage.
  */
 function startHostSite(): Promise<Server> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://host');
-    const script = { '/host.js': `leadsync.attach(document.getElementById('f'));`, '/turnstile.js': TURNSTILE_STUB }[
-      url.pathname
-    ];
+    const widget = url.searchParams.get('widget') as Widget | null;
+    const script =
+      url.pathname === '/host.js'
+        ? `leadsync.attach(document.getElementById('f'));`
+        : url.pathname === '/widget.js' && widget
+          ? widgetStub(widget)
+          : undefined;
     res.setHeader('content-type', script ? 'text/javascript' : 'text/html');
     if (script) return res.end(script);
     if (url.pathname === '/blank') return res.end('<!doctype html><p>nothing here</p>');
     const apiUrl = url.searchParams.get('api') ?? '';
-    const widget = url.searchParams.get('widget') === 'turnstile';
+    const fields = widget ? WIDGETS[widget].fields.map((f) => `<textarea hidden name="${f}"></textarea>`).join('') : '';
     res.end(`<!doctype html><form id="f"><input name="name"><input name="email">${
-      widget ? '<div class="cf-turnstile"><input type="hidden" name="cf-turnstile-response"></div>' : ''
-    }<button>Send</button></form>${widget ? '<script src="/turnstile.js"></script>' : ''}
+      widget ? `<div class="${WIDGETS[widget].container}">${fields}</div>` : ''
+    }<button>Send</button></form>${widget ? `<script src="/widget.js?widget=${widget}"></script>` : ''}
 <script src="${apiUrl}/embed.js"></script><script src="/host.js"></script>`);
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
@@ -83,7 +100,7 @@ function startSiteverify(): Promise<Server> {
     req.on('end', () => {
       const token = new URLSearchParams(raw).get('response') ?? '';
       verifiedTokens.push(token);
-      const refused = spent.has(token) || expiredTokens.has(token) || !token.startsWith('ts-');
+      const refused = spent.has(token) || expiredTokens.has(token) || !/^(ts|hc)-/.test(token);
       spent.add(token);
       res
         .writeHead(200, { 'content-type': 'application/json' })
@@ -106,6 +123,8 @@ beforeAll(async () => {
     CORS_ORIGINS: hostOrigin,
     TURNSTILE_SECRET_KEY: 'turnstile-test-secret',
     TURNSTILE_VERIFY_URL: `http://127.0.0.1:${(siteverify.address() as AddressInfo).port}/siteverify`,
+    HCAPTCHA_SECRET: 'hcaptcha-test-secret',
+    HCAPTCHA_VERIFY_URL: `http://127.0.0.1:${(siteverify.address() as AddressInfo).port}/siteverify`,
   });
   await harness.startWorker();
   browser = await launchChromium();
@@ -353,12 +372,11 @@ describe('embedded on another site', () => {
 });
 
 describe('a captcha token that expired while the lead waited in the outbox', () => {
-  const TOKEN = 'cf-turnstile-response';
   type Queued = { key: string; createdAt: number; failures: number; nextAt: number; body: Record<string, unknown> };
   const queued = (p: Page) => p.evaluate(() => JSON.parse(localStorage.getItem('leadsync:outbox') ?? '[]') as Queued[]);
-  const hostPage = (widget: boolean) =>
-    `${hostOrigin}/?api=${encodeURIComponent(captchaApi.url)}${widget ? '&widget=turnstile' : ''}`;
-  const widgetValue = (p: Page) => p.inputValue('.cf-turnstile input');
+  const hostPage = (widget: Widget | undefined) =>
+    `${hostOrigin}/?api=${encodeURIComponent(captchaApi.url)}${widget ? `&widget=${widget}` : ''}`;
+  const widgetValue = (p: Page, widget: Widget) => p.inputValue(`[name="${WIDGETS[widget].fields[0]}"]`);
   const phase = (p: Page, name: string) =>
     p.waitForSelector(`#f [data-leadsync-status][data-phase="${name}"]`, { timeout: 15_000 });
 
@@ -375,22 +393,27 @@ describe('a captcha token that expired while the lead waited in the outbox', () 
   }
 
   /** A visitor sends the form offline; resolves with the token the queued submission carries. */
-  async function sendOffline(email: string): Promise<string> {
-    await page.goto(hostPage(true));
-    await page.waitForFunction(() => (document.querySelector('.cf-turnstile input') as HTMLInputElement).value !== '');
+  async function sendOffline(email: string, widget: Widget): Promise<string> {
+    await page.goto(hostPage(widget));
+    await page.waitForFunction(
+      (name) => (document.querySelector(`[name="${name}"]`) as HTMLInputElement).value !== '',
+      WIDGETS[widget].fields[0],
+    );
     await context.setOffline(true);
     await page.fill('input[name=name]', 'Grace Hopper');
     await page.fill('input[name=email]', email);
     await page.click('button');
     await phase(page, 'queued');
     const [submission] = await queued(page);
-    expect(submission!.body[TOKEN]).toEqual(expect.stringMatching(/^ts-/));
-    return String(submission!.body[TOKEN]);
+    const token = submission!.body[WIDGETS[widget].fields[0]!];
+    expect(token).toEqual(expect.stringMatching(/^(ts|hc)-/));
+    return String(token);
   }
 
   /**
-   * Six minutes pass: the submission is made six minutes older (the embed's clock is the page's
-   * Date.now, against the times kept in storage) and siteverify refuses its token from now on.
+   * Six minutes pass, beyond both lifetimes: the submission is made six minutes older (the
+   * embed's clock is the page's Date.now, against the times kept in storage) and siteverify
+   * refuses its token from now on.
    */
   async function sixMinutesPass(p: Page, token: string, nextAt: 'now' | 'in an hour'): Promise<number> {
     expiredTokens.add(token);
@@ -405,30 +428,31 @@ describe('a captcha token that expired while the lead waited in the outbox', () 
     }, nextAt);
   }
 
-  it("asks the page's widget for a fresh token before sending again: not spam, and it reaches Zoho", async () => {
-    const email = uniqueEmail();
-    const old = await sendOffline(email);
-    await sixMinutesPass(page, old, 'in an hour');
-    await context.setOffline(false);
-    await phase(page, 'sent');
+  it.each(['turnstile', 'hcaptcha'] as const)(
+    "asks the page's %s widget for a fresh token before sending again: not spam, and it reaches Zoho",
+    async (widget) => {
+      const email = uniqueEmail();
+      const old = await sendOffline(email, widget);
+      await sixMinutesPass(page, old, 'in an hour');
+      await context.setOffline(false);
+      await phase(page, 'sent');
 
-    await expectReachesZoho(email);
-    expect(verifiedTokens).not.toContain(old);
-    expect(verifiedTokens).toHaveLength(1);
-    expect(await page.evaluate(() => (window as unknown as { turnstileCalls: string[] }).turnstileCalls)).toContain(
-      'reset',
-    );
-    // and the widget was reset once more: the form's next post will not carry the token just spent
-    await page.waitForFunction(
-      (spent) => ![spent, ''].includes((document.querySelector('.cf-turnstile input') as HTMLInputElement).value),
-      verifiedTokens[0],
-    );
-    expect(await widgetValue(page)).not.toBe(verifiedTokens[0]);
-  });
+      await expectReachesZoho(email);
+      expect(verifiedTokens).toHaveLength(1);
+      expect(verifiedTokens).not.toContain(old);
+      // reset and run for a new token; reset once more, so the form's next post will not carry it
+      expect(await page.evaluate(() => (window as unknown as { widgetCalls: string[] }).widgetCalls)).toEqual([
+        'reset',
+        'execute',
+        'reset',
+      ]);
+      expect(await widgetValue(page, widget)).not.toBe(verifiedTokens[0]);
+    },
+  );
 
   it('keeps it queued on a page without a widget and sends it from the next page that has one', async () => {
     const email = uniqueEmail();
-    const old = await sendOffline(email);
+    const old = await sendOffline(email, 'turnstile');
     // leave while offline (closing the tab ends its timers), and age it from a page without the embed
     await page.close();
     await context.setOffline(false);
@@ -436,18 +460,18 @@ describe('a captcha token that expired while the lead waited in the outbox', () 
     await page.goto(`${hostOrigin}/blank`);
     const failures = await sixMinutesPass(page, old, 'now');
 
-    await page.goto(hostPage(false));
+    await page.goto(hostPage(undefined));
     await waitFor(
       async () => ((await queued(page))[0]?.failures ?? 0) > failures,
       'a try on the page without a widget',
       20_000,
     );
     const [waiting] = await queued(page);
-    expect(waiting!.body[TOKEN]).toBe(old);
+    expect(waiting!.body['cf-turnstile-response']).toBe(old);
     expect(verifiedTokens).toEqual([]);
     expect(await leadsByEmail(email)).toEqual([]);
 
-    await page.goto(hostPage(true));
+    await page.goto(hostPage('turnstile'));
     await waitFor(async () => (await queued(page)).length === 0, 'the outbox to empty', 20_000);
     await expectReachesZoho(email);
     expect(verifiedTokens).toHaveLength(1);

@@ -66,7 +66,10 @@ export async function widgetToken(captcha: Captcha, wait: (ms: number) => Promis
       if (api && !asked) {
         asked = true;
         api.reset(widget);
-        api.execute?.(widget);
+        // hCaptcha (and Turnstile in execute mode) need it; a widget that runs by itself may refuse
+        try {
+          api.execute?.(widget);
+        } catch {}
       } else if (api) {
         const token = api.getResponse(widget);
         if (token) {
