@@ -454,31 +454,43 @@ const wrongType = fc.oneof(
   fc.constantFrom('assistant', 'USER', ''),
 );
 
+/** `item` with `key` removed (`value` DROPPED) or given `value`. */
+function withDefect(item: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
+  const broken: Record<string, unknown> = { ...item };
+  if (value === DROPPED) delete broken[key];
+  else broken[key] = value;
+  return broken;
+}
+
+const defect = <K extends string>(keys: readonly K[]) =>
+  fc.record({ key: fc.constantFrom(...keys), value: fc.oneof(fc.constant(DROPPED), wrongType) });
+
 /** `item` with one of `keys` removed or given a value of the wrong type. */
 function missOrMistypeOne<T extends Record<string, unknown>>(
   item: fc.Arbitrary<T>,
   keys: readonly (keyof T & string)[],
 ) {
   return fc
-    .record({ item, key: fc.constantFrom(...keys), value: fc.oneof(fc.constant(DROPPED), wrongType) })
-    .map(({ item, key, value }) => {
-      const broken: Record<string, unknown> = { ...item };
-      if (value === DROPPED) delete broken[key];
-      else broken[key] = value;
-      return broken;
-    });
+    .record({ item, defect: defect(keys) })
+    .map(({ item, defect }) => withDefect(item, defect.key, defect.value));
 }
 
 const transcriptEntry = fc.record({ role: fc.constantFrom('user', 'bot'), content: multi(200) });
+const ENTRY_KEYS = ['role', 'content'] as const;
 
 /** Transcript entries that each miss or mistype one required key (role or content). */
 export const brokenTranscript = fc.oneof(
-  fc.array(missOrMistypeOne(transcriptEntry, ['role', 'content']), { minLength: 1, maxLength: 8 }),
+  // every entry with the same defect (a client that never sends content, or sends role as a number)
+  fc
+    .record({ entries: fc.array(transcriptEntry, { minLength: 1, maxLength: 8 }), defect: defect(ENTRY_KEYS) })
+    .map(({ entries, defect }) => entries.map((e) => withDefect(e, defect.key, defect.value))),
+  // every entry with a defect of its own
+  fc.array(missOrMistypeOne(transcriptEntry, ENTRY_KEYS), { minLength: 1, maxLength: 8 }),
   // one broken entry among good ones
   fc
     .tuple(
       fc.array(transcriptEntry, { maxLength: 4 }),
-      missOrMistypeOne(transcriptEntry, ['role', 'content']),
+      missOrMistypeOne(transcriptEntry, ENTRY_KEYS),
       fc.array(transcriptEntry, { maxLength: 4 }),
     )
     .map(([before, broken, after]) => [...before, broken, ...after]),
@@ -489,9 +501,12 @@ export const brokenTranscript = fc.oneof(
  * with such transcripts, bodies missing or mistyping one of the keys intake needs, and arrays of them.
  */
 export const structurallyBadBody = fc.oneof(
-  fc
-    .record({ body: validChatbot, transcript: brokenTranscript })
-    .map(({ body, transcript }) => ({ ...body, transcript })),
+  {
+    weight: 3,
+    arbitrary: fc
+      .record({ body: validChatbot, transcript: brokenTranscript })
+      .map(({ body, transcript }) => ({ ...body, transcript })),
+  },
   missOrMistypeOne(validQuote, ['name', 'first_name', 'last_name', 'email', 'phone']),
   missOrMistypeOne(validChatbot, ['email', 'phone', 'transcript', 'session_id']),
   fc.array(missOrMistypeOne(validQuote, ['name', 'email', 'phone']), { minLength: 1, maxLength: 3 }),
