@@ -250,18 +250,12 @@ describe('transcript', () => {
   });
 
   it('never throws on entries that each miss or mistype a key, however many (property)', () => {
-    const wrong = fc.oneof(
-      fc.constant(undefined),
-      fc.integer(),
-      fc.boolean(),
-      fc.constant(null),
-      fc.object(),
-      fc.array(fc.string()),
-    );
+    // (null content is not a mistake: it is a bubble with nothing in it, dropped)
+    const wrong = fc.oneof(fc.constant(undefined), fc.integer(), fc.boolean(), fc.object(), fc.array(fc.string()));
     const entry = fc.oneof(
       fc.record({ role: fc.constantFrom('user', 'bot') }),
       fc.record({ content: fc.string() }),
-      fc.record({ role: wrong, content: fc.string() }),
+      fc.record({ role: fc.oneof(wrong, fc.constant(null)), content: fc.string() }),
       fc.record({ role: fc.constantFrom('user', 'bot'), content: wrong }),
       wrong,
     );
