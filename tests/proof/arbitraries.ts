@@ -417,23 +417,8 @@ export const backtrackingValue: fc.Arbitrary<string> = fc.oneof(
     }),
 );
 
-const TEXT_FIELDS = [
-  'name',
-  'first_name',
-  'last_name',
-  'email',
-  'phone',
-  'company',
-  'message',
-  'service',
-  'budget',
-  'page_url',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'session_id',
-  'transcript',
-];
+/** The fields intake reads as text (FIELDS without the ones a client may not set). */
+const TEXT_FIELDS = [...FIELDS.filter((f) => !['status', 'id', 'zoho_id'].includes(f)), 'utm_medium', 'utm_campaign'];
 
 /** A valid body with one to three text fields (email, phone, names…) replaced by a backtracking value. */
 export const backtrackingBody = fc
