@@ -8,6 +8,9 @@
  *   const zoho = createZohoClient({ tokenManager, apiDomain });
  *   const results = await zoho.upsertLeads(leads.map((l) => toZohoLead(l, mapping)));
  */
+
+// The email rule lives in @leadsync/lead; re-exported because the mapping applies it.
+export { normalizeEmail } from '@leadsync/lead';
 export {
   type CrmClassifyOptions,
   classifyCrmResponse,
@@ -59,7 +62,6 @@ export {
   duplicateCheckFieldsFor,
   type LeadMapping,
   type MappableLead,
-  normalizeEmail,
   normalizePhone,
   parseLeadMapping,
   renderTranscript,
@@ -67,7 +69,6 @@ export {
   type TranscriptMessage,
   toZohoLead,
   truncate,
-  ZOHO_EMAIL_PATTERN,
   ZOHO_LEAD_FIELD_LIMITS,
 } from './mapping.js';
 export { leadMappingFromEnv } from './mapping-config.js';
