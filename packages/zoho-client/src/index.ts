@@ -8,18 +8,7 @@
  *   const zoho = createZohoClient({ tokenManager, apiDomain });
  *   const results = await zoho.upsertLeads(leads.map((l) => toZohoLead(l, mapping)));
  */
-export {
-  type CrmClassifyOptions,
-  classifyCrmResponse,
-  classifyRecordResult,
-  classifyTokenResponse,
-  DEFAULT_429_WAIT_MS,
-  type GrantType,
-  type ParsedTokenGrant,
-  resetTimeFromHeaders,
-  type TokenClassification,
-  ZOHO_TOKEN_WINDOW_MS,
-} from './classify.js';
+export { type CrmClassifyOptions, classifyCrmResponse } from './classify.js';
 export { createZohoConnection, type ZohoConnection, type ZohoConnectionSettings } from './connection.js';
 export { decryptSecret, encryptSecret, fingerprintSecret, parseEncryptionKey } from './crypto.js';
 export {
@@ -53,6 +42,7 @@ export {
   type ZohoLeadRecord,
   type ZohoRecordUpdate,
 } from './leads.js';
+export { DEFAULT_429_WAIT_MS, resetTimeFromHeaders, ZOHO_TOKEN_WINDOW_MS } from './limits.js';
 export {
   DEFAULT_LEAD_MAPPING,
   type DuplicateCheckFields,
@@ -80,6 +70,7 @@ export {
   type OAuthClientConfig,
   type TokenGrant,
 } from './oauth.js';
+export { classifyRecordResult } from './record-result.js';
 export {
   type AccessCredentials,
   createTokenManager,
@@ -91,6 +82,12 @@ export {
   type TokenStatus,
 } from './token-manager.js';
 export { effectiveMargin, MAX_MARGIN_SHARE } from './token-margin.js';
+export {
+  classifyTokenResponse,
+  type GrantType,
+  type ParsedTokenGrant,
+  type TokenClassification,
+} from './token-response.js';
 export {
   InMemoryTokenStore,
   type RefreshedTokens,
