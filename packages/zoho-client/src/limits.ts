@@ -4,14 +4,17 @@
  * Pure, unit-tested beside it.
  */
 
-/** Zoho blocks token creation for the rest of a 10-minute window once a limit is exceeded (docs/zoho-crm.md §2.6). */
+/**
+ * Zoho blocks token creation for the rest of a 10-minute window once a limit is exceeded
+ * (docs/zoho-crm.md §2.6).
+ */
 export const ZOHO_TOKEN_WINDOW_MS = 10 * 60_000;
 
 /**
- * Zoho documents no Retry-After for 429 (docs/zoho-crm.md §8): the 429 may mean the 24-hour credit budget or the
- * concurrency cap, and nothing says which. 60 s (+ up to 20 % jitter so a fleet of workers does not
- * come back in lock-step) clears a concurrency burst; for an exhausted budget the caller's growing
- * backoff on repeated 429s takes over.
+ * Zoho documents no Retry-After for 429 (docs/zoho-crm.md §8): the 429 may mean the 24-hour
+ * credit budget or the concurrency cap, and nothing says which. 60 s (+ up to 20 % jitter so a
+ * fleet of workers does not come back in lock-step) clears a concurrency burst; for an exhausted
+ * budget the caller's growing backoff on repeated 429s takes over.
  */
 export const DEFAULT_429_WAIT_MS = 60_000;
 const JITTER_FRACTION = 0.2;
