@@ -8,18 +8,10 @@
  *   const zoho = createZohoClient({ tokenManager, apiDomain });
  *   const results = await zoho.upsertLeads(leads.map((l) => toZohoLead(l, mapping)));
  */
-export {
-  type CrmClassifyOptions,
-  classifyCrmResponse,
-  classifyRecordResult,
-  classifyTokenResponse,
-  DEFAULT_429_WAIT_MS,
-  type GrantType,
-  type ParsedTokenGrant,
-  resetTimeFromHeaders,
-  type TokenClassification,
-  ZOHO_TOKEN_WINDOW_MS,
-} from './classify.js';
+
+// The email rule lives in @leadsync/lead; re-exported because the mapping applies it.
+export { normalizeEmail } from '@leadsync/lead';
+export { type CrmClassifyOptions, classifyCrmResponse } from './classify.js';
 export { createZohoConnection, type ZohoConnection, type ZohoConnectionSettings } from './connection.js';
 export { decryptSecret, encryptSecret, fingerprintSecret, parseEncryptionKey } from './crypto.js';
 export {
@@ -53,13 +45,13 @@ export {
   type ZohoLeadRecord,
   type ZohoRecordUpdate,
 } from './leads.js';
+export { DEFAULT_429_WAIT_MS, resetTimeFromHeaders, ZOHO_TOKEN_WINDOW_MS } from './limits.js';
 export {
   DEFAULT_LEAD_MAPPING,
   type DuplicateCheckFields,
   duplicateCheckFieldsFor,
   type LeadMapping,
   type MappableLead,
-  normalizeEmail,
   normalizePhone,
   parseLeadMapping,
   renderTranscript,
@@ -67,7 +59,6 @@ export {
   type TranscriptMessage,
   toZohoLead,
   truncate,
-  ZOHO_EMAIL_PATTERN,
   ZOHO_LEAD_FIELD_LIMITS,
 } from './mapping.js';
 export { leadMappingFromEnv } from './mapping-config.js';
@@ -80,6 +71,7 @@ export {
   type OAuthClientConfig,
   type TokenGrant,
 } from './oauth.js';
+export { classifyRecordResult } from './record-result.js';
 export {
   type AccessCredentials,
   createTokenManager,
@@ -96,6 +88,12 @@ export {
   type TokenManagerConfig,
   type TokenStatus,
 } from './token-manager/index.js';
+export {
+  classifyTokenResponse,
+  type GrantType,
+  type ParsedTokenGrant,
+  type TokenClassification,
+} from './token-response.js';
 export {
   InMemoryTokenStore,
   type RefreshedTokens,
