@@ -12,7 +12,7 @@ import {
   preparePhone,
 } from './phone.js';
 
-// tooling/zoho-sim's phone check: what the simulated Zoho Phone field takes. The rule must never be looser.
+// tooling/zoho-sim/src/validation.ts's phone check, the Zoho Phone field intake must never be looser than.
 const simAcceptsPhone = (v: string) => /^[0-9+\-(). ]+$/.test(v) && /[0-9]/.test(v) && v.length <= 30;
 
 describe('normalizePhone', () => {

@@ -1,5 +1,4 @@
-import type { LeadSource } from '@leadsync/db';
-import { ZOHO_LEAD_FIELD_LIMITS as ZOHO } from '@leadsync/lead';
+import { type LeadSource, ZOHO_LEAD_FIELD_LIMITS as ZOHO } from '@leadsync/lead';
 import { z } from 'zod';
 import { email, isBlank, multiLine, multiLineOrEmpty, phone, singleLine, singleLineOrNumber } from './fields.js';
 
