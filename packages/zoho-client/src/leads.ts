@@ -1,16 +1,11 @@
 import { canonicalEmail, duplicateCheckFieldsFor } from '@leadsync/lead';
 import type { KyInstance, Options } from 'ky';
-import {
-  type CrmClassifyOptions,
-  classifyCrmResponse,
-  classifyRecordResult,
-  type UpsertFailure,
-  type UpsertResult,
-} from './classify.js';
+import { type CrmClassifyOptions, classifyCrmResponse } from './classify.js';
 import { normalizeOrigin } from './data-centers.js';
 import { FixConfigError, ReAuthenticateError, RejectedRequestError, RetryLaterError } from './errors.js';
 import { createHttp, type HttpResult, send } from './http.js';
-import type { AccessCredentials, TokenManager } from './token-manager.js';
+import { classifyRecordResult, type UpsertFailure, type UpsertResult } from './record-result.js';
+import type { AccessCredentials, TokenManager } from './token-manager/index.js';
 
 /**
  * The CRM side: upsert, update by id and search Leads with the access token the token manager hands out.
@@ -28,7 +23,7 @@ import type { AccessCredentials, TokenManager } from './token-manager.js';
 
 export const MAX_RECORDS_PER_CALL = 100;
 
-export type { UpsertFailure, UpsertResult, UpsertSuccess } from './classify.js';
+export type { UpsertFailure, UpsertResult, UpsertSuccess } from './record-result.js';
 
 /**
  * The result of a record Zoho's answer has no entry for: a retryable failure rather than a guess,
