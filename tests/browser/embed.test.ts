@@ -15,20 +15,97 @@ let harness: SyncHarness;
 let api: TestApi;
 /** Refuses cross-origin posts (no CORS_ORIGINS) and judges any browser-speed fill as a bot. */
 let strictApi: TestApi;
+/** Turnstile and hCaptcha on (their secrets set), verified by the local siteverify below. */
+let captchaApi: TestApi;
+let siteverify: Server;
+/** Every token siteverify was asked about, in order. */
+let verifiedTokens: string[] = [];
+/** Tokens past their five minutes, by the test's say: a page cannot make real minutes pass. */
+const expiredTokens = new Set<string>();
 let hostSite: Server;
 let hostOrigin: string;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 
-/** Another site embedding leadsync: its page loads /embed.js from the API named in ?api=. */
+type Widget = 'turnstile' | 'hcaptcha';
+/** Each widget's container and the fields it fills, as the providers' implicit rendering makes them. */
+const WIDGETS: Record<Widget, { container: string; fields: string[]; prefix: string }> = {
+  turnstile: { container: 'cf-turnstile', fields: ['cf-turnstile-response'], prefix: 'ts' },
+  hcaptcha: { container: 'h-captcha', fields: ['h-captcha-response', 'g-recaptcha-response'], prefix: 'hc' },
+};
+
+/**
+ * A stand-in for the provider's widget script, with its documented API (render, reset,
+ * getResponse, execute): it fills the form's fields with numbered tokens. Turnstile runs again by
+ * itself after a reset; an invisible hCaptcha answers when executed. Each call is noted in
+ * window.widgetCalls.
+ */
+const widgetStub = (widget: Widget) => {
+  const { container, prefix } = WIDGETS[widget];
+  const hc = widget === 'hcaptcha';
+  return `(() => {
+  const page = Math.random().toString(36).slice(2, 8);
+  let n = 0;
+  const fields = () => [...document.querySelectorAll('.${container} [name]')];
+  const fill = (v) => { for (const f of fields()) f.value = v; };
+  const issue = () => setTimeout(() => fill('${prefix}-' + page + '-' + ++n), 50);
+  window.widgetCalls = [];
+  window.${widget} = {
+    render() { issue(); return 'widget-1'; },
+    reset() { widgetCalls.push('reset'); fill('');${hc ? '' : ' issue();'} },
+    execute() { widgetCalls.push('execute');${hc ? ' issue();' : ''} },
+    getResponse() { return fields()[0].value || undefined; },
+  };
+  issue();
+})();`;
+};
+
+/**
+ * Another site embedding leadsync: its page loads /embed.js from the API named in ?api=; with
+ * &widget=turnstile or hcaptcha its form holds that widget. /blank is a page of the site without
+ * the embed, to look at the site's storage.
+ */
 function startHostSite(): Promise<Server> {
   const server = createServer((req, res) => {
-    res.setHeader('content-type', req.url === '/host.js' ? 'text/javascript' : 'text/html');
-    if (req.url === '/host.js') return res.end(`leadsync.attach(document.getElementById('f'));`);
-    const apiUrl = new URL(req.url ?? '/', 'http://host').searchParams.get('api') ?? '';
-    res.end(`<!doctype html><form id="f"><input name="name"><input name="email"><button>Send</button></form>
+    const url = new URL(req.url ?? '/', 'http://host');
+    const widget = url.searchParams.get('widget') as Widget | null;
+    const script =
+      url.pathname === '/host.js'
+        ? `leadsync.attach(document.getElementById('f'));`
+        : url.pathname === '/widget.js' && widget
+          ? widgetStub(widget)
+          : undefined;
+    res.setHeader('content-type', script ? 'text/javascript' : 'text/html');
+    if (script) return res.end(script);
+    if (url.pathname === '/blank') return res.end('<!doctype html><p>nothing here</p>');
+    const apiUrl = url.searchParams.get('api') ?? '';
+    const fields = widget ? WIDGETS[widget].fields.map((f) => `<textarea hidden name="${f}"></textarea>`).join('') : '';
+    res.end(`<!doctype html><form id="f"><input name="name"><input name="email">${
+      widget ? `<div class="${WIDGETS[widget].container}">${fields}</div>` : ''
+    }<button>Send</button></form>${widget ? `<script src="/widget.js?widget=${widget}"></script>` : ''}
 <script src="${apiUrl}/embed.js"></script><script src="/host.js"></script>`);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** Like Cloudflare's siteverify: each token once, and none past its lifetime. */
+function startSiteverify(): Promise<Server> {
+  const spent = new Set<string>();
+  const server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => {
+      raw += c;
+    });
+    req.on('end', () => {
+      const token = new URLSearchParams(raw).get('response') ?? '';
+      verifiedTokens.push(token);
+      const refused = spent.has(token) || expiredTokens.has(token) || !/^(ts|hc)-/.test(token);
+      spent.add(token);
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(refused ? { success: false, 'error-codes': ['timeout-or-duplicate'] } : { success: true }));
+    });
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
@@ -40,6 +117,15 @@ beforeAll(async () => {
   // SPAM_MIN_FILL_MS 0: a test fills a form in milliseconds; the fill-time check has its own API below
   api = await startTestApi(harness.stack, { SPAM_MIN_FILL_MS: '0', CORS_ORIGINS: hostOrigin });
   strictApi = await startTestApi(harness.stack, { SPAM_MIN_FILL_MS: '600000' });
+  siteverify = await startSiteverify();
+  captchaApi = await startTestApi(harness.stack, {
+    SPAM_MIN_FILL_MS: '0',
+    CORS_ORIGINS: hostOrigin,
+    TURNSTILE_SECRET_KEY: 'turnstile-test-secret',
+    TURNSTILE_VERIFY_URL: `http://127.0.0.1:${(siteverify.address() as AddressInfo).port}/siteverify`,
+    HCAPTCHA_SECRET: 'hcaptcha-test-secret',
+    HCAPTCHA_VERIFY_URL: `http://127.0.0.1:${(siteverify.address() as AddressInfo).port}/siteverify`,
+  });
   await harness.startWorker();
   browser = await launchChromium();
 });
@@ -48,6 +134,8 @@ afterAll(async () => {
   await browser?.close();
   await api?.stop();
   await strictApi?.stop();
+  await captchaApi?.stop();
+  await new Promise((resolve) => siteverify?.close(resolve));
   await harness?.teardown();
   await new Promise((resolve) => hostSite?.close(resolve));
 });
@@ -280,5 +368,113 @@ describe('embedded on another site', () => {
     await hostPhase('queued');
     expect(await outbox(page)).toHaveLength(1);
     expect(await leadsByEmail(email)).toEqual([]);
+  });
+});
+
+describe('a captcha token that expired while the lead waited in the outbox', () => {
+  type Queued = { key: string; createdAt: number; failures: number; nextAt: number; body: Record<string, unknown> };
+  const queued = (p: Page) => p.evaluate(() => JSON.parse(localStorage.getItem('leadsync:outbox') ?? '[]') as Queued[]);
+  const hostPage = (widget: Widget | undefined) =>
+    `${hostOrigin}/?api=${encodeURIComponent(captchaApi.url)}${widget ? `&widget=${widget}` : ''}`;
+  const widgetValue = (p: Page, widget: Widget) => p.inputValue(`[name="${WIDGETS[widget].fields[0]}"]`);
+  const phase = (p: Page, name: string) =>
+    p.waitForSelector(`#f [data-leadsync-status][data-phase="${name}"]`, { timeout: 15_000 });
+
+  beforeEach(() => {
+    verifiedTokens = [];
+  });
+
+  /** Stored once and not held as spam: the worker takes it to Zoho. */
+  async function expectReachesZoho(email: string): Promise<void> {
+    const [lead, ...others] = await leadsByEmail(email);
+    expect(others).toEqual([]);
+    expect(lead!.status).not.toBe('spam');
+    await waitFor(async () => (await leadsByEmail(email))[0]?.status === 'synced', 'the lead synced', 30_000);
+  }
+
+  /** A visitor sends the form offline; resolves with the token the queued submission carries. */
+  async function sendOffline(email: string, widget: Widget): Promise<string> {
+    await page.goto(hostPage(widget));
+    await page.waitForFunction(
+      (name) => (document.querySelector(`[name="${name}"]`) as HTMLInputElement).value !== '',
+      WIDGETS[widget].fields[0],
+    );
+    await context.setOffline(true);
+    await page.fill('input[name=name]', 'Grace Hopper');
+    await page.fill('input[name=email]', email);
+    await page.click('button');
+    await phase(page, 'queued');
+    const [submission] = await queued(page);
+    const token = submission!.body[WIDGETS[widget].fields[0]!];
+    expect(token).toEqual(expect.stringMatching(/^(ts|hc)-/));
+    return String(token);
+  }
+
+  /**
+   * Six minutes pass, beyond both lifetimes: the submission is made six minutes older (the
+   * embed's clock is the page's Date.now, against the times kept in storage) and siteverify
+   * refuses its token from now on.
+   */
+  async function sixMinutesPass(p: Page, token: string, nextAt: 'now' | 'in an hour'): Promise<number> {
+    expiredTokens.add(token);
+    return p.evaluate((due) => {
+      const list = JSON.parse(localStorage.getItem('leadsync:outbox') ?? '[]') as Queued[];
+      for (const s of list) {
+        s.createdAt -= 6 * 60_000;
+        s.nextAt = due === 'now' ? 0 : Date.now() + 3600_000;
+      }
+      localStorage.setItem('leadsync:outbox', JSON.stringify(list));
+      return list[0]!.failures;
+    }, nextAt);
+  }
+
+  it.each(['turnstile', 'hcaptcha'] as const)(
+    "asks the page's %s widget for a fresh token before sending again: not spam, and it reaches Zoho",
+    async (widget) => {
+      const email = uniqueEmail();
+      const old = await sendOffline(email, widget);
+      await sixMinutesPass(page, old, 'in an hour');
+      await context.setOffline(false);
+      await phase(page, 'sent');
+
+      await expectReachesZoho(email);
+      expect(verifiedTokens).toHaveLength(1);
+      expect(verifiedTokens).not.toContain(old);
+      // reset and run for a new token; reset once more, so the form's next post will not carry it
+      expect(await page.evaluate(() => (window as unknown as { widgetCalls: string[] }).widgetCalls)).toEqual([
+        'reset',
+        'execute',
+        'reset',
+      ]);
+      expect(await widgetValue(page, widget)).not.toBe(verifiedTokens[0]);
+    },
+  );
+
+  it('keeps it queued on a page without a widget and sends it from the next page that has one', async () => {
+    const email = uniqueEmail();
+    const old = await sendOffline(email, 'turnstile');
+    // leave while offline (closing the tab ends its timers), and age it from a page without the embed
+    await page.close();
+    await context.setOffline(false);
+    page = await context.newPage();
+    await page.goto(`${hostOrigin}/blank`);
+    const failures = await sixMinutesPass(page, old, 'now');
+
+    await page.goto(hostPage(undefined));
+    await waitFor(
+      async () => ((await queued(page))[0]?.failures ?? 0) > failures,
+      'a try on the page without a widget',
+      20_000,
+    );
+    const [waiting] = await queued(page);
+    expect(waiting!.body['cf-turnstile-response']).toBe(old);
+    expect(verifiedTokens).toEqual([]);
+    expect(await leadsByEmail(email)).toEqual([]);
+
+    await page.goto(hostPage('turnstile'));
+    await waitFor(async () => (await queued(page)).length === 0, 'the outbox to empty', 20_000);
+    await expectReachesZoho(email);
+    expect(verifiedTokens).toHaveLength(1);
+    expect(verifiedTokens).not.toContain(old);
   });
 });

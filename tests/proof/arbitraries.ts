@@ -292,3 +292,207 @@ export const idempotencyKey = fc.oneof(
   { weight: 1, arbitrary: fc.string({ unit: 'binary-ascii', minLength: 0, maxLength: 300 }) },
   { weight: 1, arbitrary: fc.constantFrom('', ' ', 'a'.repeat(256), 'é', 'key with spaces', '\t') },
 );
+
+// ───────────────────── inputs built to make a regular expression backtrack ─────────────────────
+
+/**
+ * The address that froze an API process for about 7 s under the old email pattern: 22 two-letter
+ * domain labels, then a top-level label that fails only at its last character.
+ */
+export const KNOWN_BAD_EMAIL = `a@${'aa.'.repeat(22)}${'b'.repeat(24)}1`;
+
+/**
+ * Near-miss addresses: `labels` domain labels (each one that a nested quantifier can split in
+ * several ways) and a tail that fails at the very end, so a backtracking engine tries every split.
+ */
+export function nearMissEmail(labels: number, label = 'aa', tail = `${'b'.repeat(24)}1`): string {
+  return `a@${`${label}.`.repeat(labels)}${tail}`;
+}
+
+/** Characters of every class intake's patterns talk about: letters, marks, digits, blanks, controls. */
+export const REGEX_PROBE_CHARS = [
+  'a',
+  'Z',
+  '0',
+  'é',
+  '\u0301',
+  '٣',
+  '李',
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '\u0000',
+  '\u007f',
+  '\u0085',
+  '\u2028',
+  '\ud800',
+  '😀',
+];
+
+/** Units that repeat in a backtracking input: a character, a two-letter label, a label with a separator. */
+const REPEAT_UNITS = ['a', 'aa', 'aaa', '1', 'a1', 'é', ' ', 'a-', 'a_', 'a.', 'aa.', 'a-a.', '-_', '+', '()'];
+/** What ends a run so that it fails only at the end, after the engine tried every way through it. */
+const NEAR_MISS_TAILS = ['!', '\u0000', '1'];
+
+/**
+ * Deterministic backtracking inputs for one pattern, shortest first: the issue's address and its
+ * family, runs of every character and pair the pattern mentions (after each prefix that reaches a
+ * later part of it, e.g. `a@`), and long runs just under and over each length cap in `caps`.
+ */
+export function backtrackingInputs(pattern: RegExp, caps: readonly number[]): string[] {
+  const source = pattern.source
+    .replace(/\\[pP]\{[^}]*\}/g, '')
+    .replace(/\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})/g, (_m, u: string, x: string) =>
+      String.fromCharCode(Number.parseInt(u ?? x, 16)),
+    )
+    .replace(/\\(.)/g, '$1');
+  const punctuation = [...new Set(source.match(/[^\p{L}\p{N}\s]/gu) ?? [])];
+  const words = [...new Set(source.match(/[A-Za-z]{2,}/g) ?? [])];
+  const tokens = [...new Set([...REGEX_PROBE_CHARS, ...punctuation, ...words])];
+  const units = [...new Set([...REPEAT_UNITS, ...words])];
+  const prefixes = ['', ...punctuation.map((p) => `a${p}`)];
+  const out = new Set<string>();
+
+  for (let labels = 2; labels <= 32; labels += 1) {
+    for (const label of ['aa', 'a1', 'a-a', 'a_a', 'aéa']) out.add(nearMissEmail(labels, label));
+  }
+  out.add(KNOWN_BAD_EMAIL);
+  for (const times of [8, 16, 32]) {
+    for (const prefix of prefixes) {
+      for (const tail of NEAR_MISS_TAILS) {
+        for (const t of tokens) out.add(prefix + t.repeat(times) + tail);
+        for (const u of units) for (const t of tokens) out.add(prefix + (u + t).repeat(times) + tail);
+      }
+    }
+  }
+  for (const cap of caps) {
+    for (const length of [cap - 1, cap + 1]) {
+      for (const prefix of ['', ...prefixes.slice(1, 4)]) {
+        for (const u of [...tokens, ...units]) {
+          const body = u.repeat(Math.ceil(length / u.length)).slice(0, Math.max(0, length - prefix.length - 1));
+          out.add(`${prefix}${body}!`);
+        }
+      }
+    }
+  }
+  return [...out].sort((a, b) => a.length - b.length);
+}
+
+/** fast-check: strings of the same units in random order, for what the deterministic list did not think of. */
+export const backtrackingText = (pattern: RegExp, maxLength = 120) => {
+  const parts = [...REGEX_PROBE_CHARS, ...REPEAT_UNITS, ...(pattern.source.match(/[^\p{L}\p{N}\s\\]/gu) ?? [])];
+  return fc
+    .array(fc.constantFrom(...parts), { maxLength })
+    .map((a) => a.join(''))
+    .filter((s) => s.length <= maxLength * 4);
+};
+
+/** Length caps intake applies (and Zoho's for phone and email), for runs just under and over them. */
+const FIELD_CAPS = [...new Set([30, 40, 100, ...Object.values(LIMITS).filter((n) => n <= 10_000)])];
+
+/**
+ * Field values built to make a pattern backtrack: near-miss addresses with many labels, runs of
+ * separators, digits or letters just under and over a cap that fail only at their last character.
+ */
+export const backtrackingValue: fc.Arbitrary<string> = fc.oneof(
+  fc.constant(KNOWN_BAD_EMAIL),
+  fc
+    .record({
+      labels: fc.integer({ min: 2, max: 32 }),
+      label: fc.constantFrom('aa', 'a1', 'a-a', 'a_a', 'aéa', 'a--a'),
+    })
+    .map(({ labels, label }) => nearMissEmail(labels, label)),
+  fc
+    .record({
+      prefix: fc.constantFrom('', 'a@', '+', 'a@b.', 'x'),
+      unit: fc.constantFrom(...REPEAT_UNITS, ...REGEX_PROBE_CHARS, '1 ', '1-', '(1)', '@', '.-'),
+      cap: fc.constantFrom(...FIELD_CAPS),
+      delta: fc.constantFrom(-1, 0, 1),
+      tail: fc.constantFrom(...NEAR_MISS_TAILS, '', 'a', '.c'),
+    })
+    .map(({ prefix, unit, cap, delta, tail }) => {
+      const length = Math.max(0, cap + delta - prefix.length - tail.length);
+      return prefix + unit.repeat(Math.ceil(length / unit.length)).slice(0, length) + tail;
+    }),
+);
+
+/** The fields intake reads as text (FIELDS without the ones a client may not set). */
+const TEXT_FIELDS = [...FIELDS.filter((f) => !['status', 'id', 'zoho_id'].includes(f)), 'utm_medium', 'utm_campaign'];
+
+/** A valid body with one to three text fields (email, phone, names…) replaced by a backtracking value. */
+export const backtrackingBody = fc
+  .record({
+    base: fc.oneof(validQuote, validChatbot),
+    changes: fc.array(fc.tuple(fc.constantFrom(...TEXT_FIELDS), backtrackingValue), { minLength: 1, maxLength: 3 }),
+  })
+  .map(({ base, changes }) => ({ ...base, ...Object.fromEntries(changes) }));
+
+const DROPPED = Symbol('dropped');
+/** A value of the wrong type for any key: what a client that mistakes a key's type sends. */
+const wrongType = fc.oneof(
+  fc.constant(null),
+  fc.integer(),
+  fc.boolean(),
+  fc.array(fc.string({ maxLength: 5 }), { maxLength: 2 }),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 2 }),
+  fc.constantFrom('assistant', 'USER', ''),
+);
+
+/** `item` with `key` removed (`value` DROPPED) or given `value`. */
+function withDefect(item: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
+  const broken: Record<string, unknown> = { ...item };
+  if (value === DROPPED) delete broken[key];
+  else broken[key] = value;
+  return broken;
+}
+
+const defect = <K extends string>(keys: readonly K[]) =>
+  fc.record({ key: fc.constantFrom(...keys), value: fc.oneof(fc.constant(DROPPED), wrongType) });
+
+/** `item` with one of `keys` removed or given a value of the wrong type. */
+function missOrMistypeOne<T extends Record<string, unknown>>(
+  item: fc.Arbitrary<T>,
+  keys: readonly (keyof T & string)[],
+) {
+  return fc
+    .record({ item, defect: defect(keys) })
+    .map(({ item, defect }) => withDefect(item, defect.key, defect.value));
+}
+
+const transcriptEntry = fc.record({ role: fc.constantFrom('user', 'bot'), content: multi(200) });
+const ENTRY_KEYS = ['role', 'content'] as const;
+
+/** Transcript entries that each miss or mistype one required key (role or content). */
+export const brokenTranscript = fc.oneof(
+  // every entry with the same defect (a client that never sends content, or sends role as a number)
+  fc
+    .record({ entries: fc.array(transcriptEntry, { minLength: 1, maxLength: 8 }), defect: defect(ENTRY_KEYS) })
+    .map(({ entries, defect }) => entries.map((e) => withDefect(e, defect.key, defect.value))),
+  // every entry with a defect of its own
+  fc.array(missOrMistypeOne(transcriptEntry, ENTRY_KEYS), { minLength: 1, maxLength: 8 }),
+  // one broken entry among good ones
+  fc
+    .tuple(
+      fc.array(transcriptEntry, { maxLength: 4 }),
+      missOrMistypeOne(transcriptEntry, ENTRY_KEYS),
+      fc.array(transcriptEntry, { maxLength: 4 }),
+    )
+    .map(([before, broken, after]) => [...before, broken, ...after]),
+);
+
+/**
+ * The class "arrays and objects whose items each miss or mistype one required key": chatbot bodies
+ * with such transcripts, bodies missing or mistyping one of the keys intake needs, and arrays of them.
+ */
+export const structurallyBadBody = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc
+      .record({ body: validChatbot, transcript: brokenTranscript })
+      .map(({ body, transcript }) => ({ ...body, transcript })),
+  },
+  missOrMistypeOne(validQuote, ['name', 'first_name', 'last_name', 'email', 'phone']),
+  missOrMistypeOne(validChatbot, ['email', 'phone', 'transcript', 'session_id']),
+  fc.array(missOrMistypeOne(validQuote, ['name', 'email', 'phone']), { minLength: 1, maxLength: 3 }),
+) as fc.Arbitrary<unknown>;

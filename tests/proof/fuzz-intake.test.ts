@@ -10,11 +10,13 @@ import { parseIntake } from '../../apps/api/src/intake/parse.js';
 import { startTestApi, type TestApi } from '../../apps/api/src/testing/harness.js';
 import {
   anyJson,
+  backtrackingBody,
   contentType,
   formText,
   idempotencyKey,
   malformedJson,
   mutatedBody,
+  structurallyBadBody,
   validChatbot,
   validQuote,
 } from './arbitraries.js';
@@ -22,8 +24,9 @@ import { intFrom, seedFrom } from './support.js';
 
 /**
  * Property-based intake: thousands of generated bodies, headers and content types against both
- * endpoints of the real app. Only the contract's 4xx answers or 202, never a 5xx; a 4xx stores
- * nothing; a 202 stores exactly what normalisation says; stored leads map to records the Zoho
+ * endpoints of the real app, among them values built to make a pattern backtrack and transcript
+ * entries (and bodies) that each miss or mistype one required key. Only the contract's 4xx
+ * answers or 202, never a 5xx; a 4xx stores nothing; a 202 stores exactly what normalisation says; stored leads map to records the Zoho
  * simulator accepts. FUZZ_SEED replays a run, FUZZ_RUNS sizes it (CI: the defaults below).
  */
 const SEED = seedFrom('FUZZ_SEED', 20_240_501);
@@ -173,6 +176,35 @@ describe('intake fuzz', () => {
         ),
         async (source, text) => {
           await check(ENDPOINTS[source], text, { 'content-type': 'application/json' });
+        },
+      ),
+      params,
+    );
+  }, 300_000);
+
+  it('answers backtracking-built values and items that each miss or mistype a key as parseIntake does, 422 or 202', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        // a transcript is read only on the chatbot endpoint, so that one gets most of the runs
+        fc.constantFrom('chatbot' as const, 'chatbot' as const, 'quote_form' as const),
+        fc.oneof(backtrackingBody, { weight: 2, arbitrary: structurallyBadBody }),
+        fc.boolean(),
+        async (source, body, form) => {
+          // a form posts text: a structured value travels as its JSON, as the embed would send it
+          const encoded =
+            form && typeof body === 'object' && body !== null && !Array.isArray(body)
+              ? new URLSearchParams(
+                  Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+                ).toString()
+              : undefined;
+          const res = encoded
+            ? await check(ENDPOINTS[source], encoded, { 'content-type': 'application/x-www-form-urlencoded' })
+            : await check(ENDPOINTS[source], JSON.stringify(body), { 'content-type': 'application/json' });
+          // what the server received: URL encoding turns a lone surrogate into U+FFFD
+          const expected = parseIntake(source, encoded ? Object.fromEntries(new URLSearchParams(encoded)) : body);
+          expect({ status: res.status, issues: expected.ok ? [] : expected.issues }).toMatchObject({
+            status: expected.ok ? 202 : 422,
+          });
         },
       ),
       params,

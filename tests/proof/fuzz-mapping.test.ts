@@ -4,7 +4,7 @@ import { DEFAULT_LEAD_MAPPING, type MappableLead, toZohoLead } from '@leadsync/z
 import { startZohoSim, type ZohoSim } from '@leadsync/zoho-sim';
 import fc from 'fast-check';
 import { parseIntake } from '../../apps/api/src/intake/parse.js';
-import { email, phone, validChatbot, validQuote } from './arbitraries.js';
+import { backtrackingValue, brokenTranscript, email, phone, validChatbot, validQuote } from './arbitraries.js';
 import { intFrom, seedFrom } from './support.js';
 
 /**
@@ -12,7 +12,8 @@ import { intFrom, seedFrom } from './support.js';
  * posted to the simulator's insert, which applies Zoho's mandatory fields, lengths, email and
  * phone patterns, types and field names). Beyond the schema: leads whose free-text columns hold
  * anything at all (as an older intake or a manual SQL fix might have stored) still map to valid
- * records. FUZZ_SEED / FUZZ_RUNS as in fuzz-intake.
+ * records, including values built to make a pattern backtrack and transcripts whose entries each
+ * miss or mistype a key. FUZZ_SEED / FUZZ_RUNS as in fuzz-intake.
  */
 const SEED = seedFrom('FUZZ_SEED', 20_240_501);
 const RUNS = intFrom('FUZZ_RUNS', 400) * 2;
@@ -83,6 +84,7 @@ describe('mapping fuzz', () => {
         fc.string({ unit: 'grapheme', maxLength: 300 }),
         fc.string({ unit: 'binary', maxLength: 100 }),
         fc.integer({ min: 1, max: 40_000 }).map((n) => 'é'.repeat(n)),
+        backtrackingValue,
       ),
       { nil: null },
     );
@@ -101,6 +103,9 @@ describe('mapping fuzz', () => {
             fc.oneof(
               anyText.map((t) => t ?? ''),
               fc.array(fc.record({ role: fc.constantFrom('user' as const, 'bot' as const), content: fc.string() })),
+              // entries that each miss or mistype a key, as stored JSON or as its text
+              brokenTranscript,
+              brokenTranscript.map((t) => JSON.stringify(t)),
             ),
             { nil: null },
           ),
@@ -108,6 +113,8 @@ describe('mapping fuzz', () => {
             fc.record({ email: email(), phone: fc.constant(null) }),
             fc.record({ email: fc.constant(null), phone }),
             fc.record({ email: fc.string({ maxLength: 120 }), phone }),
+            fc.record({ email: backtrackingValue, phone }),
+            fc.record({ email: email(), phone: backtrackingValue }),
           ),
         }),
         async ({ contact, ...rest }) => {

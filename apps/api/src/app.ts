@@ -7,7 +7,7 @@ import express, { type Express, type RequestHandler, type Router } from 'express
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { ApiConfig } from './config.js';
-import { captchaSettings, createCaptchaVerifier } from './intake/captcha.js';
+import { captchaSettings, createCaptchaVerifier, redisVerdictMemo } from './intake/captcha.js';
 import { requireAdmin } from './middleware/admin-auth.js';
 import { errorHandler, notFound } from './middleware/errors.js';
 import { intakeRateLimit } from './middleware/rate-limit.js';
@@ -69,7 +69,7 @@ export const routes: RouteModule[] = [
       logger,
       syncMode: config.SYNC_MODE,
       spam: { minFillMs: config.SPAM_MIN_FILL_MS },
-      captcha: createCaptchaVerifier(captchaSettings(config), logger),
+      captcha: createCaptchaVerifier(captchaSettings(config), logger, redisVerdictMemo(redis, config.REDIS_PREFIX)),
       corsOrigins: config.CORS_ORIGINS,
       bodyLimit: config.BODY_LIMIT,
       rateLimit: intakeRateLimit({

@@ -2,8 +2,9 @@ import type { Logger } from '@leadsync/config';
 import { Redis } from 'ioredis';
 
 /**
- * The API's own Redis client (rate limit, readiness). Commands fail at once while Redis is down
- * instead of queueing, and time out if it hangs, so Redis trouble never holds up intake.
+ * The API's own Redis client (rate limit, readiness, captcha verdicts kept for retries). Commands
+ * fail at once while Redis is down instead of queueing, and time out if it hangs, so Redis
+ * trouble never holds up intake.
  */
 export function createApiRedis(url: string, logger: Logger): Redis {
   const redis = new Redis(url, {
@@ -20,7 +21,11 @@ export function createApiRedis(url: string, logger: Logger): Redis {
     healthy = true;
   });
   redis.on('error', (err) => {
-    if (healthy) logger.warn({ err }, 'redis unreachable; intake continues without rate limit and sync nudges');
+    if (healthy)
+      logger.warn(
+        { err },
+        'redis unreachable; intake continues without rate limit, sync nudges and kept captcha verdicts',
+      );
     healthy = false;
   });
   return redis;

@@ -11,18 +11,10 @@
  *   const zoho = createZohoClient({ tokenManager, apiDomain });
  *   const results = await zoho.upsertLeads(leads.map((l) => toZohoLead(l, mapping)));
  */
-export {
-  type CrmClassifyOptions,
-  classifyCrmResponse,
-  classifyRecordResult,
-  classifyTokenResponse,
-  DEFAULT_429_WAIT_MS,
-  type GrantType,
-  type ParsedTokenGrant,
-  resetTimeFromHeaders,
-  type TokenClassification,
-  ZOHO_TOKEN_WINDOW_MS,
-} from './classify.js';
+
+// The email rule lives in @leadsync/lead; re-exported because the mapping applies it.
+export { normalizeEmail } from '@leadsync/lead';
+export { type CrmClassifyOptions, classifyCrmResponse } from './classify.js';
 export {
   createZohoConnection,
   createZohoConnectionIfConfigured,
@@ -62,13 +54,13 @@ export {
   type ZohoLeadRecord,
   type ZohoRecordUpdate,
 } from './leads.js';
+export { DEFAULT_429_WAIT_MS, resetTimeFromHeaders, ZOHO_TOKEN_WINDOW_MS } from './limits.js';
 export {
   DEFAULT_LEAD_MAPPING,
   type DuplicateCheckFields,
   duplicateCheckFieldsFor,
   type LeadMapping,
   type MappableLead,
-  normalizeEmail,
   normalizePhone,
   parseLeadMapping,
   renderTranscript,
@@ -76,7 +68,6 @@ export {
   type TranscriptMessage,
   toZohoLead,
   truncate,
-  ZOHO_EMAIL_PATTERN,
   ZOHO_LEAD_FIELD_LIMITS,
 } from './mapping.js';
 export { leadMappingFromEnv } from './mapping-config.js';
@@ -108,6 +99,7 @@ export {
   stateKey,
   verifyState,
 } from './onboarding/state.js';
+export { classifyRecordResult } from './record-result.js';
 export {
   type AccessCredentials,
   createTokenManager,
@@ -119,6 +111,12 @@ export {
   type TokenStatus,
 } from './token-manager.js';
 export { effectiveMargin, MAX_MARGIN_SHARE } from './token-margin.js';
+export {
+  classifyTokenResponse,
+  type GrantType,
+  type ParsedTokenGrant,
+  type TokenClassification,
+} from './token-response.js';
 export {
   InMemoryTokenStore,
   type RefreshedTokens,

@@ -7,7 +7,6 @@ import {
   DEFAULT_LEAD_MAPPING,
   duplicateCheckFieldsFor,
   type MappableLead,
-  normalizeEmail,
   normalizePhone,
   parseLeadMapping,
   renderTranscript,
@@ -66,21 +65,6 @@ describe('splitName', () => {
     expect(splitName({ name: null, first_name: null, last_name: null }, 'Website visitor').last).toBe(
       'Website visitor',
     );
-  });
-});
-
-describe('normalizeEmail', () => {
-  it('trims and lower-cases', () => {
-    expect(normalizeEmail('  Jane.Doe@Example.COM ')).toBe('jane.doe@example.com');
-  });
-  it.each(['', '   ', 'not-an-email', 'a@b', 'a@b.c', 'jane@exa mple.com', `${'a'.repeat(95)}@b.com`])(
-    'rejects %j',
-    (value) => {
-      expect(normalizeEmail(value)).toBeNull();
-    },
-  );
-  it('accepts Unicode addresses Zoho documents', () => {
-    expect(normalizeEmail('Jörg@Bücher.de')).toBe('jörg@bücher.de');
   });
 });
 

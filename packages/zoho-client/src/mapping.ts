@@ -1,3 +1,4 @@
+import { EMAIL_MAX, normalizeEmail } from '@leadsync/lead';
 import { z } from 'zod';
 import { FixConfigError } from './errors.js';
 
@@ -14,7 +15,8 @@ import { FixConfigError } from './errors.js';
  * - Company is sent only when known, unless `companyFallback` is configured: Zoho's API enforces
  *   the layout's mandatory Company only when a Layout id is sent (§9.1), and a placeholder would
  *   overwrite a real company on an update. Orgs that require it set e.g. "Not provided".
- * - Email is trimmed and lower-cased; phone is reduced to `+` and digits. Both are the
+ * - Email is trimmed, composed (NFC) and lower-cased (@leadsync/lead's rule, the one intake applies);
+ *   phone is reduced to `+` and digits. Both are the
  *   duplicate-check values, so the same person typed twice must map to the same string.
  * - Every value is cut to Zoho's field length (§9) so no record fails on INVALID_DATA
  *   maximum_length; an email that Zoho would refuse is left out (and kept in Description) rather
@@ -47,7 +49,7 @@ export interface MappableLead {
 export const ZOHO_LEAD_FIELD_LIMITS = {
   First_Name: 40,
   Last_Name: 80,
-  Email: 100,
+  Email: EMAIL_MAX,
   Phone: 30,
   Company: 100,
   Lead_Source: 120,
@@ -168,28 +170,15 @@ function clean(value: string | null | undefined): string | null {
 }
 
 /**
- * Zoho's documented email pattern (§9.3), rewritten without its nested ambiguous quantifier
- * (`[X]+([-_]*[X])*` → `[X]+([-_]+[X]+)*`, the same language) so a hostile 100-character input
- * cannot make the regex backtrack exponentially.
- */
-export const ZOHO_EMAIL_PATTERN =
-  /^[+\-\p{L}\p{M}\p{N}_][\p{L}\p{M}\p{N}!#$%&'*+\-/=?^_`{|}~.]*@(?=.{4,256}$)(?:[\p{L}\p{N}\p{M}]+(?:[-_]+[\p{L}\p{M}\p{N}]+)*[.])+[\p{L}\p{M}]{2,22}$/u;
-
-/** Trimmed and lower-cased, or null when empty or not an address Zoho's Email field accepts. */
-export function normalizeEmail(value: string | null | undefined): string | null {
-  const email = value?.trim().toLowerCase() ?? '';
-  if (email === '' || email.length > ZOHO_LEAD_FIELD_LIMITS.Email) return null;
-  return ZOHO_EMAIL_PATTERN.test(email) ? email : null;
-}
-
-/**
  * `+` (if the number was international) and digits only: "(030) 123-45 67" and "030 1234567" are
  * one person to a duplicate check. A trailing extension ("x12", "ext. 12") is dropped and "00"
  * becomes "+". No country is guessed. Null when fewer than 3 digits remain.
  */
 export function normalizePhone(value: string | null | undefined): string | null {
   if (!value) return null;
-  let text = value.trim().replace(/\s*(?:ext\.?|extension|x|#)\s*\d+\s*$/i, '');
+  // No `\s*` in front of the keyword: unanchored, it made a long run of blanks quadratic, and the
+  // blanks it would remove are dropped with every other non-digit below anyway.
+  let text = value.trim().replace(/(?:ext\.?|extension|x|#)\s*\d+\s*$/i, '');
   let international = text.startsWith('+');
   let digits = text.replace(/\D/g, '');
   if (!international && digits.startsWith('00')) {

@@ -49,9 +49,13 @@ export async function acceptLead(deps: AcceptLeadDeps, request: IntakeRequest): 
   const parsed = parseIntake(request.source, rest);
   if (!parsed.ok) return { kind: 'invalid', issues: parsed.issues };
 
+  // only a request with a key is ever compared with an earlier one
+  const keyed = request.idempotencyKey
+    ? { idempotencyKey: request.idempotencyKey, fingerprint: fingerprint(parsed.rawPayload) }
+    : undefined;
   // after validation, so an invalid body costs no call to the captcha provider
   const verdict = signals
-    ? judgeSpam(signals, await deps.captcha.check(request.source, signals.captcha, request.remoteIp), deps.spam)
+    ? judgeSpam(signals, await deps.captcha.check(request.source, signals.captcha, request.remoteIp, keyed), deps.spam)
     : { spam: false, reasons: [] };
   const fields = verdict.spam ? { ...parsed.fields, status: 'spam' as const } : parsed.fields;
 
@@ -59,9 +63,8 @@ export async function acceptLead(deps: AcceptLeadDeps, request: IntakeRequest): 
     source: request.source,
     fields,
     rawPayload: parsed.rawPayload,
-    idempotencyKey: request.idempotencyKey ?? null,
-    // only a request with a key is ever compared with an earlier one
-    fingerprint: request.idempotencyKey ? fingerprint(parsed.rawPayload) : null,
+    idempotencyKey: keyed?.idempotencyKey ?? null,
+    fingerprint: keyed?.fingerprint ?? null,
   });
 
   switch (stored.outcome) {

@@ -1,14 +1,17 @@
+import { canonicalEmail, EMAIL_MAX, EMAIL_PATTERN } from '@leadsync/lead';
 import { z } from 'zod';
+import { hasLoneSurrogate } from './payload.js';
 
 /**
  * Field types intake shares between its two sources. Every one treats null, absent and blank
  * text alike (a form posts empty inputs as ""), trims, and stores NFC so the same name typed on
  * two keyboards is the same string.
+ *
+ * zod 4 keeps checking after a check failed, and hands preprocess functions any JSON value: every
+ * function here (preprocess, refinement, message) checks the type it needs and cannot throw, and
+ * no pattern runs on text longer than its field's cap (`withinCap`).
  */
 
-// Postgres refuses lone surrogates (and NUL) inside jsonb/text: let one through and the insert
-// fails with a 5xx. \p{Cs} under the `u` flag matches only unpaired halves.
-const LONE_SURROGATE = /\p{Cs}/u;
 // Single-line fields: no C0/C1 controls (tabs and newlines included) and no Unicode line breaks,
 // which would forge extra lines in CSV exports, e-mail headers and logs.
 const SINGLE_LINE_FORBIDDEN = /[\p{Cc}\u2028\u2029]/u;
@@ -25,30 +28,54 @@ const absentIfBlank = (prepare: (s: string) => string) => (value: unknown) => {
   return typeof value === 'string' ? prepare(value) : value;
 };
 
-const NOT_TEXT = { error: 'must be text' } as const;
+const prepareLine = (s: string) => s.trim().normalize('NFC');
+// CRLF from HTML forms made LF.
+const prepareText = (s: string) => s.trim().replace(/\r\n?/g, '\n').normalize('NFC');
 
-function wellFormed(s: z.ZodString) {
-  return s.refine((v) => !LONE_SURROGATE.test(v), 'must be valid Unicode text');
+/**
+ * Check options for a pattern: it runs only on text within `max`. `.max()` does not stop zod's
+ * later checks, and `abort` would also stop the cross-field rules (a visitor should see every
+ * problem at once), so the condition is stated on the value itself.
+ */
+const withinCap = (max: number) =>
+  ({ when: ({ value }: { value: unknown }) => typeof value === 'string' && value.length <= max }) as const;
+
+// zod calls this for a required key that is absent too (a transcript entry without content).
+const NOT_TEXT = {
+  error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : 'must be text'),
+};
+
+/** Text of at most `max` UTF-16 units, refused with one message if a pattern in `forbidden` matches. */
+function text(max: number, forbidden?: { pattern: RegExp; message: string }) {
+  const checked = z
+    .string(NOT_TEXT)
+    .max(max, `must be at most ${max} characters`)
+    .refine((v) => !hasLoneSurrogate(v), { message: 'must be valid Unicode text', ...withinCap(max) });
+  if (!forbidden) return checked;
+  return checked.refine((v) => !forbidden.pattern.test(v), { message: forbidden.message, ...withinCap(max) });
 }
+
+const oneLine = (max: number) =>
+  text(max, { pattern: SINGLE_LINE_FORBIDDEN, message: 'must be one line without control characters' });
+const freeText = (max: number) =>
+  text(max, { pattern: MULTI_LINE_FORBIDDEN, message: 'must not contain control characters' });
 
 /** One line of text, at most `max` UTF-16 units once trimmed. */
 export function singleLine(max: number) {
-  return z.preprocess(
-    absentIfBlank((s) => s.trim().normalize('NFC')),
-    wellFormed(z.string(NOT_TEXT).max(max, `must be at most ${max} characters`))
-      .refine((v) => !SINGLE_LINE_FORBIDDEN.test(v), 'must be one line without control characters')
-      .optional(),
-  );
+  return z.preprocess(absentIfBlank(prepareLine), oneLine(max).optional());
 }
 
 /** Free text (a message, a transcript line): newlines kept, CRLF from HTML forms made LF. */
 export function multiLine(max: number) {
-  return z.preprocess(
-    absentIfBlank((s) => s.trim().replace(/\r\n?/g, '\n').normalize('NFC')),
-    wellFormed(z.string(NOT_TEXT).max(max, `must be at most ${max} characters`))
-      .refine((v) => !MULTI_LINE_FORBIDDEN.test(v), 'must not contain control characters')
-      .optional(),
-  );
+  return z.preprocess(absentIfBlank(prepareText), freeText(max).optional());
+}
+
+/**
+ * Free text that must be present, where null or blanks mean "nothing here" and read as "" (a
+ * chat bubble that held a card or an image).
+ */
+export function multiLineOrEmpty(max: number) {
+  return z.preprocess((v) => (v === null ? '' : typeof v === 'string' ? prepareText(v) : v), freeText(max));
 }
 
 /** Like singleLine, but a JSON number (a budget of 5000) is taken as its text. */
@@ -57,20 +84,13 @@ export function singleLineOrNumber(max: number) {
 }
 
 /**
- * Zoho's documented pattern for email fields (zoho-crm-api.md §9.3), verbatim. An address outside
- * it would be refused by Zoho at sync time, when the visitor can no longer fix the typo.
+ * @leadsync/lead's email rule (the one the Zoho mapping applies), checked on the canonical form
+ * because what is stored is what must pass.
  */
-export const ZOHO_EMAIL_PATTERN =
-  /^[+\-\p{L}\p{M}\p{N}_]([\p{L}\p{M}\p{N}!#$%&'*+\-/=?^_`{|}~.]*)@(?=.{4,256}$)(([\p{L}\p{N}\p{M}]+)(([-_]*[\p{L}\p{M}\p{N}])*)[.])+[\p{L}\p{M}]{2,22}$/u;
-
-/** Zoho's Email field holds 100 characters and an address cannot be shortened. */
-export const EMAIL_MAX = 100;
-
-/** Checked after lower-casing: a few letters grow when lower-cased, and what we store is what must pass. */
 export const email = z.preprocess(
-  absentIfBlank((s) => s.trim().normalize('NFC').toLowerCase()),
-  wellFormed(z.string(NOT_TEXT).max(EMAIL_MAX, `must be at most ${EMAIL_MAX} characters`))
-    .regex(ZOHO_EMAIL_PATTERN, 'must be a valid email address')
+  absentIfBlank(canonicalEmail),
+  text(EMAIL_MAX)
+    .regex(EMAIL_PATTERN, { message: 'must be a valid email address', ...withinCap(EMAIL_MAX) })
     .optional(),
 );
 
@@ -89,14 +109,17 @@ export function normalisePhone(typed: string): string {
 
 /**
  * A phone number Zoho's phone field accepts, stored as digits with an optional leading +.
- * At least as strict as packages/zoho-sim's isZohoPhone (/^[0-9+\-(). ]+$/ with a digit, 30 max).
+ * At least as strict as tooling/zoho-sim's isZohoPhone (/^[0-9+\-(). ]+$/ with a digit, 30 max).
  */
 export const phone = z.preprocess(
   absentIfBlank((s) => s.normalize('NFKC').trim()),
   z
     .string(NOT_TEXT)
     .max(PHONE_TYPED_MAX, `must be at most ${PHONE_TYPED_MAX} characters`)
-    .regex(PHONE_TYPED, 'may hold only digits, a leading + and spaces, dashes, dots or brackets')
+    .regex(PHONE_TYPED, {
+      message: 'may hold only digits, a leading + and spaces, dashes, dots or brackets',
+      ...withinCap(PHONE_TYPED_MAX),
+    })
     .transform(normalisePhone)
     .pipe(
       z

@@ -9,10 +9,16 @@ export interface FieldIssue {
 /** Deep enough for any form or chatbot payload; deeper only costs stack and jsonb time. */
 export const MAX_PAYLOAD_DEPTH = 16;
 
-// Postgres refuses NUL and unpaired surrogates in jsonb: the whole raw payload (unknown fields
-// included) must be free of them, or storing it fails with a server error instead of a 422.
+// Postgres refuses lone surrogates (and NUL) inside jsonb and text: let one through and storing
+// the lead fails with a server error instead of a 422. \p{Cs} under the `u` flag matches only
+// unpaired halves (a pair is one code point there).
 const LONE_SURROGATE = /\p{Cs}/u;
-const isUnstorable = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
+
+/** Whether `s` holds half of a UTF-16 surrogate pair without the other half. */
+export const hasLoneSurrogate = (s: string) => LONE_SURROGATE.test(s);
+
+// The whole raw payload (unknown fields included) must be storable, not only the fields intake reads.
+const isUnstorable = (s: string) => s.includes('\u0000') || hasLoneSurrogate(s);
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { EMAIL_MAX, EMAIL_PATTERN } from '@leadsync/lead';
 import fc from 'fast-check';
-import { EMAIL_MAX, PHONE_MAX, ZOHO_EMAIL_PATTERN } from './fields.js';
+import { PHONE_MAX } from './fields.js';
 import { type ParsedIntake, parseIntake } from './parse.js';
 import { LIMITS } from './schemas.js';
 
@@ -12,7 +13,7 @@ const issuePaths = (r: ParsedIntake) => (r.ok ? [] : r.issues.map((i) => i.path)
 const quote = (over: Record<string, unknown>) => parseIntake('quote_form', { name: 'Ada', ...over });
 const chat = (over: Record<string, unknown>) => parseIntake('chatbot', over);
 
-// packages/zoho-sim/src/validation.ts, the rule intake must never be looser than.
+// tooling/zoho-sim/src/validation.ts, the rule intake must never be looser than.
 const simAcceptsPhone = (v: string) => /^[0-9+\-(). ]+$/.test(v) && /[0-9]/.test(v) && v.length <= 30;
 
 describe('email', () => {
@@ -57,7 +58,7 @@ describe('email', () => {
       fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ maxLength: 20 }), (local, domain) => {
         const r = quote({ email: `${local}@${domain}` });
         if (r.ok && r.fields.email) {
-          expect(ZOHO_EMAIL_PATTERN.test(r.fields.email)).toBe(true);
+          expect(EMAIL_PATTERN.test(r.fields.email)).toBe(true);
           expect(r.fields.email.length).toBeLessThanOrEqual(EMAIL_MAX);
         }
       }),
@@ -231,6 +232,41 @@ describe('transcript', () => {
     ).toEqual(['transcript.1.role']);
     expect(issuePaths(chat({ email, transcript: [{ role: 'user', content: 5 }] }))).toEqual(['transcript.0.content']);
     expect(issuePaths(chat({ email, transcript: { role: 'user' } }))).toEqual(['transcript']);
+  });
+
+  // zod runs refinements and transforms on values whose inner checks failed or that lack a key:
+  // none of them may throw (a throw is a 500), each such item is a 422 that names the key.
+  it.each([
+    ['without content', [{ role: 'user' }], 'transcript.0.content'],
+    ['without role', [{ content: 'hi' }], 'transcript.0.role'],
+    ['with content an object', [{ role: 'user', content: { text: 'hi' } }], 'transcript.0.content'],
+    ['with content a list', [{ role: 'bot', content: ['hi'] }], 'transcript.0.content'],
+    ['with role a number', [{ role: 1, content: 'hi' }], 'transcript.0.role'],
+    ['that is a string among entries', [{ role: 'user', content: 'hi' }, 'hello'], 'transcript.1'],
+    ['that is null', [null], 'transcript.0'],
+    ['that is an empty object', [{}], 'transcript.0.role'],
+  ])('refuses an entry %s, naming it, without throwing', (_what, transcript, path) => {
+    expect(issuePaths(chat({ email, transcript }))).toContain(path);
+  });
+
+  it('never throws on entries that each miss or mistype a key, however many (property)', () => {
+    // (null content is not a mistake: it is a bubble with nothing in it, dropped)
+    const wrong = fc.oneof(fc.constant(undefined), fc.integer(), fc.boolean(), fc.object(), fc.array(fc.string()));
+    const entry = fc.oneof(
+      fc.record({ role: fc.constantFrom('user', 'bot') }),
+      fc.record({ content: fc.string() }),
+      fc.record({ role: fc.oneof(wrong, fc.constant(null)), content: fc.string() }),
+      fc.record({ role: fc.constantFrom('user', 'bot'), content: wrong }),
+      wrong,
+    );
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 1, maxLength: LIMITS.transcriptEntries + 5 }), (transcript) => {
+        const r = chat({ email, transcript });
+        expect(r.ok).toBe(false);
+        expect(issuePaths(r).every((p) => p.startsWith('transcript'))).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it(`bounds the transcript: ${LIMITS.transcriptEntries} entries, ${LIMITS.transcriptTotal} characters in all`, () => {

@@ -1,6 +1,6 @@
 import type { LeadSource } from '@leadsync/db';
 import { z } from 'zod';
-import { email, isBlank, multiLine, phone, singleLine, singleLineOrNumber } from './fields.js';
+import { email, isBlank, multiLine, multiLineOrEmpty, phone, singleLine, singleLineOrNumber } from './fields.js';
 
 /**
  * What each intake source accepts (contract §3). Limits, in UTF-16 units:
@@ -54,13 +54,16 @@ const tracking = {
   utm_campaign: singleLine(LIMITS.label),
 };
 
+// The cross-field rules read whatever the object holds, including fields that failed (a number
+// where a name should be): they go through isBlank, which takes any value.
 type Refinable = { email?: unknown; phone?: unknown };
 
 // `when` makes the cross-field rules run even when a field failed, so a visitor sees every
 // problem at once; a field that is present but invalid already has its own issue. Not for a
-// non-object, though: that already has its issue, and the rules would throw reading its fields.
+// non-object, though: that already has its issue, and has no fields to read.
 const ALWAYS = {
-  when: (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null,
+  when: (payload: { value: unknown }) =>
+    typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value),
 } as const;
 
 function requireContact(value: Refinable, ctx: z.RefinementCtx) {
@@ -71,31 +74,28 @@ function requireContact(value: Refinable, ctx: z.RefinementCtx) {
 
 const transcriptEntry = z.object({
   role: z.enum(['user', 'bot'], { error: "must be 'user' or 'bot'" }),
-  // A bubble with nothing in it (a card, an image) carries nothing for the CRM; it is dropped below.
-  content: z.preprocess((v) => (isBlank(v) ? '' : v), z.union([z.literal(''), multiLine(LIMITS.transcriptEntry)])),
+  // Both keys are required: an entry without content is malformed (422 naming it), while a bubble
+  // whose content is null or blank (a card, an image) carries nothing for the CRM and is dropped below.
+  content: multiLineOrEmpty(LIMITS.transcriptEntry),
 });
 
-const transcriptLength = (t: string | { content: string }[]) =>
-  typeof t === 'string' ? t.length : t.reduce((n, e) => n + e.content.length, 0);
+const TRANSCRIPT_TOTAL = `must be at most ${LIMITS.transcriptTotal} characters in all`;
+
+/**
+ * The chat as entries. The total is checked after the pipe into the transform, which zod runs
+ * only on entries that all passed, so the sum never meets an entry without its content.
+ */
+const transcriptEntries = z
+  .array(transcriptEntry, { error: 'must be text or a list of {role, content}' })
+  .max(LIMITS.transcriptEntries, `must have at most ${LIMITS.transcriptEntries} entries`)
+  .transform((entries) => entries.filter((e) => e.content !== ''))
+  .refine((kept) => kept.reduce((n, e) => n + e.content.length, 0) <= LIMITS.transcriptTotal, TRANSCRIPT_TOTAL)
+  .transform((kept) => (kept.length > 0 ? kept : undefined));
 
 /** A string (what an HTML form can post) or the chat as entries; empty means absent. */
-export const transcript = z
-  .union(
-    [
-      multiLine(LIMITS.transcriptTotal),
-      z
-        .array(transcriptEntry, { error: 'must be text or a list of {role, content}' })
-        .max(LIMITS.transcriptEntries, `must have at most ${LIMITS.transcriptEntries} entries`)
-        .transform((entries) => {
-          const kept = entries.filter((e) => e.content !== '') as { role: 'user' | 'bot'; content: string }[];
-          return kept.length > 0 ? kept : undefined;
-        }),
-    ],
-    { error: 'must be text or a list of {role, content}' },
-  )
-  .refine((t) => t === undefined || transcriptLength(t) <= LIMITS.transcriptTotal, {
-    message: `must be at most ${LIMITS.transcriptTotal} characters in all`,
-  });
+export const transcript = z.union([multiLine(LIMITS.transcriptTotal), transcriptEntries], {
+  error: 'must be text or a list of {role, content}',
+});
 
 export const quoteFormSchema = z
   .object({

@@ -83,9 +83,13 @@ export function judgeSpam(signals: SpamSignals, captcha: CaptchaResult, policy: 
     if (typeof ms !== 'number' || !Number.isFinite(ms)) reasons.push('fill time unreadable');
     else if (ms < policy.minFillMs) reasons.push(`filled in ${Math.max(0, Math.round(ms))} ms`);
   }
-  if (captcha === 'failed') reasons.push('captcha failed');
-  if (captcha === 'missing') reasons.push('captcha token missing');
+  if (captchaHolds(captcha)) reasons.push(captcha === 'failed' ? 'captcha failed' : 'captcha token missing');
   return { spam: reasons.length > 0, reasons };
+}
+
+/** The captcha results that hold a lead as spam; every other one lets it through (fail open). */
+export function captchaHolds(captcha: CaptchaResult): captcha is 'failed' | 'missing' {
+  return captcha === 'failed' || captcha === 'missing';
 }
 
 /**

@@ -461,6 +461,33 @@ const badInputs: BadInputCase[] = [
     paths: ['transcript.1.role'],
   },
   {
+    // zod ran the transcript's length refinement on an entry without content: a TypeError, a 500
+    name: 'a transcript entry without content',
+    send: () => chatbotLead({ name: 'x', email: uniqueEmail(), transcript: [{ role: 'user' }] }),
+    status: 422,
+    error: 'validation_failed',
+    paths: ['transcript.0.content'],
+  },
+  {
+    name: 'transcript entries that each miss or mistype one key',
+    send: () =>
+      chatbotLead({
+        email: uniqueEmail(),
+        transcript: [{ content: 'hi' }, { role: 'bot', content: 7 }, { role: 'user', content: 'ok' }, null],
+      }),
+    status: 422,
+    error: 'validation_failed',
+    paths: ['transcript.0.role', 'transcript.1.content', 'transcript.3'],
+  },
+  {
+    // the old email pattern backtracked on this for about 7 s, holding the whole process
+    name: 'an email built to make a pattern backtrack',
+    send: () => storeLead({ name: 'x', email: `a@${'aa.'.repeat(22)}${'b'.repeat(24)}1` }),
+    status: 422,
+    error: 'validation_failed',
+    paths: ['email'],
+  },
+  {
     name: 'a transcript that is a number',
     send: () => chatbotLead({ email: uniqueEmail(), transcript: 5 }),
     status: 422,

@@ -1,4 +1,5 @@
 import type { FieldIssue } from './answer.js';
+import { widgetToken } from './captcha.js';
 import { intakeUrl, type LeadSource } from './endpoint.js';
 import { FILL_TIME_FIELD, formToObject, HONEYPOT_FIELD, withPageContext } from './fields.js';
 import { Outbox } from './outbox.js';
@@ -33,6 +34,7 @@ export function createClient(scriptUrl: string) {
     now: () => Date.now(),
     setTimer: (fn, ms) => window.setTimeout(fn, ms),
     clearTimer: (t) => window.clearTimeout(t as number),
+    freshToken: (captcha) => widgetToken(captcha, (ms) => new Promise((done) => window.setTimeout(done, ms))),
   });
 
   const urlFor = (source: LeadSource, options: SendOptions) =>

@@ -7,6 +7,9 @@
 export const HONEYPOT_FIELD = 'leadsync_website';
 /** Milliseconds from attach() to "Send", measured on the visitor's monotonic clock (no clock skew). */
 export const FILL_TIME_FIELD = '_ls_fill_ms';
+/** What the Turnstile and hCaptcha widgets add to the form they sit in (hCaptcha fills both of its own). */
+export const TURNSTILE_FIELD = 'cf-turnstile-response';
+export const HCAPTCHA_FIELDS = ['h-captcha-response', 'g-recaptcha-response'];
 
 /** A plain object from a form: a name given twice becomes a list (as a plain form post would); files are skipped. */
 export function formToObject(data: Pick<FormData, 'forEach'>): Record<string, unknown> {

@@ -5,6 +5,8 @@ export interface Submission {
   url: string;
   body: Record<string, unknown>;
   createdAt: number;
+  /** When the embed last put a fresh captcha token in `body` (undefined: the form's own, from Send). */
+  tokenAt?: number;
   failures: number;
   /** Not before this time (ms since the epoch). */
   nextAt: number;

@@ -155,4 +155,64 @@ describe('Sender', () => {
     expect(keys).toHaveLength(4);
     expect(outbox.list()).toEqual([]);
   });
+
+  it('renews an expired captcha token from the page before sending again, and keeps it while it cannot', async () => {
+    const time = fakeTime();
+    const outbox = new Outbox(null);
+    const sent: Array<{ key: string | null; token: unknown }> = [];
+    const fetchFn = (async (_url: string, init: RequestInit) => {
+      sent.push({
+        key: new Headers(init.headers).get('idempotency-key'),
+        token: JSON.parse(String(init.body))['cf-turnstile-response'],
+      });
+      return new Response('{"id":"lead-1"}', { status: 202 });
+    }) as typeof fetch;
+    let widget: string | undefined;
+    const asked: string[] = [];
+    const freshToken = async (captcha: { global: string }) => {
+      asked.push(captcha.global);
+      return widget;
+    };
+    const sender = new Sender({ outbox, fetch: fetchFn, random: () => 1, ...time, freshToken });
+    // left by an earlier page six minutes ago, its Turnstile token now past 300 s
+    outbox.put({
+      key: 'k1',
+      url: URL_,
+      body: { email: 'a@example.com', 'cf-turnstile-response': 'first' },
+      createdAt: time.now() - 6 * 60_000,
+      failures: 1,
+      nextAt: 0,
+    });
+
+    await sender.flush(); // a page without a widget: nothing is sent, the submission waits
+    expect(asked).toEqual(['turnstile']);
+    expect(sent).toEqual([]);
+    expect(outbox.list()).toMatchObject([{ key: 'k1', failures: 2, body: { 'cf-turnstile-response': 'first' } }]);
+
+    widget = 'second';
+    await time.advance(2000);
+    expect(sent).toEqual([{ key: 'k1', token: 'second' }]);
+    expect(outbox.list()).toEqual([]);
+  });
+
+  it('sends a token within its lifetime as it is, without asking the widget', async () => {
+    const time = fakeTime();
+    const tokens: unknown[] = [];
+    const fetchFn = (async (_url: string, init: RequestInit) => {
+      tokens.push(JSON.parse(String(init.body))['cf-turnstile-response']);
+      if (tokens.length === 1) throw new TypeError('Failed to fetch');
+      return new Response('{"id":"lead-1"}', { status: 202 });
+    }) as typeof fetch;
+    const asked: unknown[] = [];
+    const freshToken = async (captcha: unknown) => {
+      asked.push(captcha);
+      return 'fresh';
+    };
+    const sender = new Sender({ outbox: new Outbox(null), fetch: fetchFn, random: () => 1, ...time, freshToken });
+    await sender.submit(URL_, { email: 'a@example.com', 'cf-turnstile-response': 'first' });
+    await time.advance(1000);
+    // the API remembers a verdict for a token it verified: the retry needs no new one
+    expect(tokens).toEqual(['first', 'first']);
+    expect(asked).toEqual([]);
+  });
 });

@@ -1,5 +1,6 @@
 import { classifyAnswer, type FieldIssue, type Verdict } from './answer.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelay } from './backoff.js';
+import { type Captcha, expiredCaptcha, withToken } from './captcha.js';
 import { newIdempotencyKey } from './key.js';
 import type { Outbox, Submission } from './outbox.js';
 
@@ -20,6 +21,8 @@ export interface SenderDeps {
   backoff?: BackoffPolicy;
   /** One attempt may take this long before it counts as failed (and is retried). */
   timeoutMs?: number;
+  /** A fresh token from the page's captcha widget; undefined when this page has none to give. */
+  freshToken?: (captcha: Captcha) => Promise<string | undefined>;
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -64,13 +67,19 @@ export class Sender {
     await this.flush();
   }
 
-  private async attempt(submission: Submission): Promise<Outcome> {
-    this.inFlight.add(submission.key);
+  private async attempt(queued: Submission): Promise<Outcome> {
+    this.inFlight.add(queued.key);
+    let submission = queued;
     let verdict: Verdict;
     try {
-      verdict = await this.post(submission);
+      // no await unless a token must be renewed: a first attempt starts its fetch at once,
+      // before a page that navigates away right after "Send" is gone
+      const expired = expiredCaptcha(queued, this.deps.now());
+      const ready = expired ? await this.renewed(queued, expired) : queued;
+      submission = ready ?? queued;
+      verdict = ready ? await this.post(ready) : { kind: 'retry', reason: 'captcha token expired' };
     } finally {
-      this.inFlight.delete(submission.key);
+      this.inFlight.delete(queued.key);
     }
     const outcome = this.settle(submission, verdict);
     if (outcome.status !== 'queued') {
@@ -79,6 +88,19 @@ export class Sender {
     }
     this.schedule();
     return outcome;
+  }
+
+  /**
+   * The API refuses an expired captcha token (accepting one would let anyone replay it), so one
+   * is replaced by the page's widget before the submission goes again; undefined while no widget
+   * can, and the submission stays queued for a page that has one rather than be held as spam.
+   */
+  private async renewed(s: Submission, captcha: Captcha): Promise<Submission | undefined> {
+    const token = await this.deps.freshToken?.(captcha);
+    if (!token) return undefined;
+    const renewed = withToken(s, captcha, token, this.deps.now());
+    this.deps.outbox.put(renewed);
+    return renewed;
   }
 
   private async post(s: Submission): Promise<Verdict> {
