@@ -118,7 +118,8 @@ const STATE_PROBLEMS = {
 /**
  * Zoho onboarding:
  * - GET /auth/zoho/start (admin): 302 to the consent page of ZOHO_ACCOUNTS_URL with a signed state,
- *   and the state's nonce in a cookie scoped to the callback path (see packages/zoho-client/src/onboarding/state.ts).
+ *   and the state's nonce in a cookie scoped to the callback path (why: the comment atop
+ *   packages/zoho-client/src/onboarding/state.ts).
  * - GET /auth/zoho/callback (public: Zoho sends the browser here; the state is the credential):
  *   a plain page saying it worked or exactly what failed.
  * - POST /api/zoho-auth (admin): the same exchange for scripts, in JSON.
