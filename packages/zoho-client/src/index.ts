@@ -104,13 +104,18 @@ export {
   type AccessCredentials,
   createTokenManager,
   DEFAULT_REFRESH_LIMIT,
+  effectiveMargin,
+  isRefreshFailing,
+  MAX_MARGIN_SHARE,
+  needsReauthorization,
+  REVOKED_REFRESH_TOKEN_CODE,
   type RedisLike,
+  type RefreshHistory,
   type RefreshLimit,
   type TokenManager,
   type TokenManagerConfig,
   type TokenStatus,
-} from './token-manager.js';
-export { effectiveMargin, MAX_MARGIN_SHARE } from './token-margin.js';
+} from './token-manager/index.js';
 export {
   classifyTokenResponse,
   type GrantType,

@@ -5,7 +5,7 @@ import { FixConfigError, ReAuthenticateError, RejectedRequestError, RetryLaterEr
 import { createHttp, type HttpResult, send } from './http.js';
 import { duplicateCheckFieldsFor } from './mapping.js';
 import { classifyRecordResult, type UpsertResult } from './record-result.js';
-import type { AccessCredentials, TokenManager } from './token-manager.js';
+import type { AccessCredentials, TokenManager } from './token-manager/index.js';
 
 /**
  * The CRM side: upsert, update by id and search Leads with the access token the token manager hands out.
