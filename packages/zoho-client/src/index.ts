@@ -45,6 +45,7 @@ export {
 export {
   createZohoClient,
   MAX_RECORDS_PER_CALL,
+  missingResult,
   type SearchLeadsQuery,
   type UpsertFailure,
   type UpsertResult,
