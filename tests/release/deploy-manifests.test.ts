@@ -110,8 +110,10 @@ describe('deployment descriptions', () => {
       expect(process === 'simulator').toBe(target === 'demo');
       if (process === 'simulator') expect(service.profiles).toEqual(['demo']);
     }
-    const { api: apiService, worker } = compose.services as Record<string, Record<string, any>>;
-    expect(apiService.ports).toEqual([`127.0.0.1:${apiService.environment.PORT}:${apiService.environment.PORT}`]);
+    const apiService = compose.services.api as { ports: string[]; environment: { PORT: string } };
+    const worker = compose.services.worker!;
+    const port = apiService.environment.PORT;
+    expect(apiService.ports).toEqual([`127.0.0.1:${port}:${port}`]);
     // scalable: nothing a second worker would collide on
     expect(worker.ports).toBeUndefined();
     expect(worker.container_name).toBeUndefined();
