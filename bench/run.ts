@@ -379,23 +379,33 @@ async function benchFootprint(rate = 50, seconds = 15) {
   const sim = await startZohoSim({ latencyMs: 150, jitterMs: 100 });
   const figures: Figures = {};
   try {
+    // One environment for both modes: the token the first worker stores stays decryptable.
+    const env = {
+      PATH: process.env.PATH,
+      ...baseEnv(stack, sim, { LOG_LEVEL: 'info', ZOHO_REFRESH_TOKEN: sim.control.issueRefreshToken() }),
+    };
     for (const [mode, entries] of Object.entries(ENTRIES)) {
-      const env = {
-        PATH: process.env.PATH,
-        ...baseEnv(stack, sim, { LOG_LEVEL: 'info', ZOHO_REFRESH_TOKEN: sim.control.issueRefreshToken() }),
-      };
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
       const children: ChildProcess[] = [];
       try {
         let t0 = performance.now();
-        const api = spawn(process.execPath, entries.api, { cwd: REPO_ROOT, env: { ...env, PORT: String(port) } });
+        // The API's request log is not read here (warn); an unread pipe would stall it once full.
+        const api = spawn(process.execPath, entries.api, {
+          cwd: REPO_ROOT,
+          env: { ...env, PORT: String(port), LOG_LEVEL: 'warn' },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
         children.push(api);
         await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 'the API to be ready', 30_000);
         const apiReadyMs = Math.round(performance.now() - t0);
 
         t0 = performance.now();
-        const worker = spawn(process.execPath, entries.worker, { cwd: REPO_ROOT, env });
+        const worker = spawn(process.execPath, entries.worker, {
+          cwd: REPO_ROOT,
+          env,
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
         children.push(worker);
         let started = false;
         worker.stdout.on('data', (d: Buffer) => {
