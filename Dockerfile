@@ -3,6 +3,7 @@
 #   node apps/api/dist/server.js        the API (the default)
 #   node apps/worker/dist/worker.js     a sync worker (run as many as you like)
 #   node packages/db/dist/migrate-cli.js  apply supabase/migrations to DATABASE_URL, then exit
+#   node apps/cli/dist/cli.js <command>   the leadsync CLI (apps/cli; every apps/* dist is in the image)
 # The `demo` stage (docker-compose.yml's demo profile) adds the Zoho simulator; the product image
 # (the last stage) contains neither it nor any other tooling, TypeScript source or dev dependency.
 ARG NODE_VERSION=24
