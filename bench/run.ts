@@ -1,12 +1,14 @@
 // `npm run bench`: leadsync's speed figures, each beside a baseline measured in the same run on
 // the same machine. Nothing here asserts; it measures and prints (and writes bench/results/).
 //   npm run bench                 all
-//   npm run bench -- intake       one section (intake | drain | latency | bundle | scaling)
+//   npm run bench -- intake       one section (intake | drain | latency | bundle | scaling | footprint)
 //   BENCH_LARGE=0 npm run bench   the drain-scaling section skips its 100,000-lead run (~1 min here)
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '@leadsync/config';
 import { createDb } from '@leadsync/db';
 import {
@@ -61,16 +63,18 @@ function summary(r: autocannon.Result) {
   };
 }
 
-/** Peak resident memory of a process so far (VmHWM), in MB; null where /proc is not there. */
-function peakRssMb(pid: number | undefined): number | null {
+/** A memory figure of a process's /proc status (VmHWM: peak so far, VmRSS: now), in MB; null where /proc is not there. */
+function memoryMb(pid: number | undefined, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number | null {
   if (pid === undefined) return null;
   try {
-    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    const kb = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     return kb ? Math.round(Number(kb) / 1024) : null;
   } catch {
     return null;
   }
 }
+const peakRssMb = (pid: number | undefined) => memoryMb(pid, 'VmHWM');
+const rssMb = (pid: number | undefined) => memoryMb(pid, 'VmRSS');
 
 function baseEnv(
   stack: IsolatedStack,
@@ -358,6 +362,117 @@ async function benchScaling() {
   };
 }
 
+/** How each process is started: the compiled output with plain node (production), or tsx (development). */
+const ENTRIES = {
+  compiled: { api: ['apps/api/dist/server.js'], worker: ['apps/worker/dist/worker.js'] },
+  tsx: { api: tsxEntry('apps/api/src/server.ts'), worker: tsxEntry('apps/worker/src/worker.ts') },
+} as const;
+
+/**
+ * The footprint of the API and a worker, compiled against tsx: time from spawn to ready (the
+ * API's /readyz answering 200; the worker's "worker started" line), resident memory idle (3 s
+ * after ready) and after 15 s of 50 leads/s through intake, synced by that worker.
+ */
+async function benchFootprint(rate = 50, seconds = 15) {
+  execFileSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const stack = await startIsolatedStack('bench_footprint');
+  const sim = await startZohoSim({ latencyMs: 150, jitterMs: 100 });
+  const figures: Figures = {};
+  try {
+    // One environment for both modes: the token the first worker stores stays decryptable.
+    const env = {
+      PATH: process.env.PATH,
+      ...baseEnv(stack, sim, { LOG_LEVEL: 'info', ZOHO_REFRESH_TOKEN: sim.control.issueRefreshToken() }),
+    };
+    for (const [mode, entries] of Object.entries(ENTRIES)) {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const children: ChildProcess[] = [];
+      const startApi = async () => {
+        const t0 = performance.now();
+        // The API's request log is not read here (warn); an unread pipe would stall it once full.
+        const child = spawn(process.execPath, entries.api, {
+          cwd: REPO_ROOT,
+          env: { ...env, PORT: String(port), LOG_LEVEL: 'warn' },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
+        children.push(child);
+        await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 'the API to be ready', 60_000);
+        return { child, ms: performance.now() - t0 };
+      };
+      const startWorkerProcess = async () => {
+        const t0 = performance.now();
+        const child = spawn(process.execPath, entries.worker, {
+          cwd: REPO_ROOT,
+          env,
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        children.push(child);
+        let started = false;
+        child.stdout.on('data', (d: Buffer) => {
+          if (d.includes('worker started')) started ||= true;
+        });
+        await waitFor(async () => started, 'the worker to start', 60_000);
+        return { child, ms: performance.now() - t0 };
+      };
+      /** The median of three starts: one start on a shared machine says little. */
+      const readyMs = async (start: () => Promise<{ child: ChildProcess; ms: number }>) => {
+        const times: number[] = [];
+        for (let i = 0; i < 3; i++) {
+          const run = await start();
+          times.push(run.ms);
+          await stopChild(run.child);
+        }
+        return Math.round(times.sort((a, b) => a - b)[1]!);
+      };
+      try {
+        const apiReadyMs = await readyMs(startApi);
+        const workerReadyMs = await readyMs(startWorkerProcess);
+        const api = (await startApi()).child;
+        const worker = (await startWorkerProcess()).child;
+
+        await sleep(3000);
+        const idle = { api: rssMb(api.pid), worker: rssMb(worker.pid) };
+        await paced({
+          url: `${url}/api/store-lead`,
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: quoteBody,
+          rate,
+          seconds,
+          connections: 10,
+        });
+        const loaded = { api: rssMb(api.pid), worker: rssMb(worker.pid) };
+        figures[mode] = {
+          api: {
+            ready_ms: apiReadyMs,
+            idle_rss_mb: idle.api,
+            rss_at_50_per_s_mb: loaded.api,
+            peak_rss_mb: peakRssMb(api.pid),
+          },
+          worker: {
+            ready_ms: workerReadyMs,
+            idle_rss_mb: idle.worker,
+            rss_at_50_per_s_mb: loaded.worker,
+            peak_rss_mb: peakRssMb(worker.pid),
+          },
+        };
+      } finally {
+        for (const child of children) await stopChild(child);
+      }
+    }
+  } finally {
+    await cleanRedis(stack.redisPrefix, stack.redisUrl);
+    await sim.close();
+    await stack.teardown();
+  }
+  results.footprint = {
+    ...figures,
+    load: `${rate} leads/s for ${seconds} s`,
+    target: 'compiled API: ready ≤ 1000 ms, idle RSS ≤ 120 MB',
+  };
+}
+
 /** One markdown table of the headline figures of whatever sections ran. */
 function summaryTable(): string {
   // biome-ignore lint/suspicious/noExplicitAny: figures are read by name for the table
@@ -408,6 +523,16 @@ function summaryTable(): string {
       `time ratio per 10× leads ${r.scaling.time_ratio_per_10x.join(', ')} (10 = linear)`,
     ]);
   }
+  if (r.footprint) {
+    for (const proc of ['api', 'worker']) {
+      const [c, t] = [r.footprint.compiled[proc], r.footprint.tsx[proc]];
+      rows.push([
+        `${proc} footprint (compiled node)`,
+        `ready ${c.ready_ms} ms, RSS idle ${c.idle_rss_mb} MB, at 50 leads/s ${c.rss_at_50_per_s_mb} MB`,
+        `tsx: ready ${t.ready_ms} ms, idle ${t.idle_rss_mb} MB, at 50/s ${t.rss_at_50_per_s_mb} MB${proc === 'api' ? '; target ready ≤ 1000 ms, idle ≤ 120 MB' : ''}`,
+      ]);
+    }
+  }
   if (r.bundle) {
     rows.push([
       'embed size (gzip)',
@@ -448,6 +573,7 @@ const sections: Record<string, () => Promise<void>> = {
   latency: () => benchLatency(),
   bundle: benchBundle,
   scaling: benchScaling,
+  footprint: () => benchFootprint(),
 };
 for (const [name, fn] of Object.entries(sections)) {
   if (only && only !== name) continue;

@@ -1,12 +1,11 @@
-// `npm run build -w @leadsync/web`: writes dist/embed.js (classic) and dist/embed.mjs (module),
-// prints their sizes, and fails when one is over the gzip budget. The API does not need this: it
-// builds the same bundles in memory (src/bundle.ts); this is for a CDN or a look at the output.
+// `npm run build` (root) runs this after tsc: writes dist/embed.js (classic) and dist/embed.mjs
+// (module), prints their sizes, and fails when one is over the gzip budget. The compiled API serves
+// these files; under tsx it builds the same bundles in memory instead (src/bundle.ts loadEmbed).
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildEmbed, GZIP_BUDGET_BYTES, overBudget } from './src/bundle.js';
+import { resolve } from 'node:path';
+import { buildEmbed, EMBED_DIST, GZIP_BUDGET_BYTES, overBudget } from './src/bundle.js';
 
-const dist = resolve(dirname(fileURLToPath(import.meta.url)), 'dist');
+const dist = EMBED_DIST;
 const bundle = await buildEmbed();
 mkdirSync(dist, { recursive: true });
 for (const file of [bundle.classic, bundle.module]) {

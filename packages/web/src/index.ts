@@ -1,1 +1,10 @@
-export { buildEmbed, type EmbedBundle, type EmbedFile, GZIP_BUDGET_BYTES, overBudget, readDemo } from './bundle.js';
+export {
+  buildEmbed,
+  EMBED_DIST,
+  type EmbedBundle,
+  type EmbedFile,
+  GZIP_BUDGET_BYTES,
+  loadEmbed,
+  overBudget,
+  readDemo,
+} from './bundle.js';

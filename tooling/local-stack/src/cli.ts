@@ -1,5 +1,5 @@
 // npm run stack:up | stack:down | db:migrate
-import { migrate } from './migrate.js';
+import { migrate } from '@leadsync/db/migrate';
 import { withDatabase } from './settings.js';
 import { stackDown, stackSettings, stackUp } from './stack.js';
 

@@ -1,9 +1,9 @@
+export { migrate } from '@leadsync/db/migrate';
 export { createGatewayHandler, type Gateway, startGateway } from './gateway.js';
 export { dropTestTemplate, type IsolatedStack, prepareTestTemplate, startIsolatedStack } from './isolated.js';
 export { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY, signJwt } from './keys.js';
-export { migrate } from './migrate.js';
 export { freePort, waitFor } from './ports.js';
-export { ensureRoles, StackUnavailableError, withClient } from './postgres.js';
+export { createDatabase, dropDatabase, ensureRoles, StackUnavailableError, withClient } from './postgres.js';
 export { type PostgrestProcess, startPostgrest } from './postgrest.js';
 export { type RedisProcess, redisAnswers, startRedisServer } from './redis.js';
 export { DEFAULTS, REPO_ROOT, STATE_DIR, tsxEntry } from './settings.js';

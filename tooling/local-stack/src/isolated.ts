@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { migrate } from '@leadsync/db/migrate';
 import { type Gateway, startGateway } from './gateway.js';
 import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY } from './keys.js';
-import { migrate } from './migrate.js';
 import { freePort } from './ports.js';
 import { createDatabase, dropDatabase, ensureRoles, withClient } from './postgres.js';
 import { type PostgrestProcess, startPostgrest } from './postgrest.js';

@@ -15,7 +15,7 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
     throw new StackUnavailableError(
       `Postgres is not reachable at ${redactUrl(url)} (${(err as Error).message}). ` +
         'Install and start it (Debian: apt-get install postgresql && pg_ctlcluster 15 main start), ' +
-        'or run `docker compose up -d`, or set DATABASE_URL.',
+        'or run `docker compose up -d postgres`, or set DATABASE_URL.',
     );
   }
   try {

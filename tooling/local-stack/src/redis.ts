@@ -39,7 +39,7 @@ export async function startRedisServer(port: number, options: { detached?: boole
   if (!redisServerOnPath()) {
     throw new StackUnavailableError(
       `No Redis answers on port ${port} and redis-server is not on the PATH. ` +
-        'Install it (Debian: apt-get install redis-server), run `docker compose up -d`, or set REDIS_URL.',
+        'Install it (Debian: apt-get install redis-server), run `docker compose up -d redis`, or set REDIS_URL.',
     );
   }
   const child = spawn(

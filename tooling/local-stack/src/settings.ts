@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 
 /** Where the repository's files are, wherever the process was started from. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const MIGRATIONS_DIR = resolve(REPO_ROOT, 'supabase/migrations');
 /** Pid files, logs and npm start's dev secrets; a test of npm start points it elsewhere. */
 export const STATE_DIR = process.env.LEADSYNC_STATE_DIR ?? resolve(REPO_ROOT, '.stack');
 export const SQL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../sql');

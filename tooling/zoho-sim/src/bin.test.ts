@@ -24,9 +24,8 @@ function firstLine(proc: ChildProcess): Promise<string> {
 
 describe('bin', () => {
   it('prints its URL on one line, serves the control API and stops on SIGTERM', async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', BIN, '--port', '0', '--dc', 'eu', '--latency-ms', '1'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const args = ['--port', '0', '--dc', 'eu', '--latency-ms', '1', '--refresh-token', 'seeded-refresh-token'];
+    child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     const line = await firstLine(child);
     const match = /^zoho-sim listening on (http:\/\/127\.0\.0\.1:\d+) \(eu=(http:\/\/127\.0\.0\.1:\d+)\)$/.exec(line);
     expect(match).not.toBeNull();
@@ -35,6 +34,15 @@ describe('bin', () => {
     expect((await remote.config()).latencyMs).toBe(1);
     const info = await (await fetch(`${url}/oauth/serverinfo`)).json();
     expect(info).toEqual({ result: 'success', locations: { us: url, eu: euUrl } });
+    // --refresh-token: a process configured with that value before the simulator started can refresh
+    const grant = new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: 'seeded-refresh-token',
+      client_id: 'sim-client-id',
+      client_secret: 'sim-client-secret',
+    });
+    const token = await (await fetch(`${url}/oauth/v2/token?${grant}`, { method: 'POST' })).json();
+    expect(token).toMatchObject({ access_token: expect.any(String), api_domain: url });
 
     const exited = new Promise<number | null>((resolve) => child!.once('exit', resolve));
     child.kill('SIGTERM');

@@ -5,7 +5,8 @@ import { startZohoSim } from './index.js';
 
 const USAGE = `usage: zoho-sim [--port 4010] [--host 127.0.0.1] [--latency-ms 0] [--jitter-ms 0]
   [--access-token-ttl 3600] [--concurrency 10] [--daily-credits 50000] [--search-index-delay-ms 0]
-  [--dc eu[:port]]... [--user-location us] [--client id:secret[:redirectUri]]... [--no-unique-email]`;
+  [--dc eu[:port]]... [--user-location us] [--client id:secret[:redirectUri]]... [--no-unique-email]
+  [--refresh-token TOKEN]   (a valid refresh token with this value, for the first client)`;
 
 function number(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
       'user-location': { type: 'string' },
       client: { type: 'string', multiple: true },
       'no-unique-email': { type: 'boolean' },
+      'refresh-token': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
     clients: values.client?.map(client),
     uniqueEmail: values['no-unique-email'] ? false : undefined,
   });
+  if (values['refresh-token']) sim.control.issueRefreshToken({ token: values['refresh-token'] });
   const others = Object.values(sim.dataCenters)
     .filter((dc) => dc.location !== 'us')
     .map((dc) => `${dc.location}=${dc.accountsUrl}`);

@@ -112,10 +112,13 @@ export class SimControl {
     return { clientId, scopes: splitScopes(seed.scope ?? DEFAULT_SCOPE), location };
   }
 
-  /** A valid refresh token without the browser dance (as after a first offline consent). */
-  issueRefreshToken(seed: TokenSeed = {}): string {
+  /**
+   * A valid refresh token without the browser dance (as after a first offline consent); `token`
+   * fixes its value, so a process configured before the simulator started (compose's demo) holds it.
+   */
+  issueRefreshToken(seed: TokenSeed & { token?: string } = {}): string {
     const { clientId, scopes, location } = this.seed(seed);
-    return this.state.tokens.createRefreshToken(clientId, scopes, location, this.state.now()).token;
+    return this.state.tokens.createRefreshToken(clientId, scopes, location, this.state.now(), seed.token).token;
   }
 
   /** A valid access token; minted from `refreshToken` when given (counts toward its active-token cap, not its throttle). */

@@ -207,9 +207,15 @@ export class TokenStore {
   }
 
   /** A new refresh token; the user's oldest one for this client is deleted beyond the cap (with its access tokens). */
-  createRefreshToken(clientId: string, scopes: string[], location: string, now: number): RefreshTokenState {
+  createRefreshToken(
+    clientId: string,
+    scopes: string[],
+    location: string,
+    now: number,
+    token: string = newOpaqueToken(),
+  ): RefreshTokenState {
     const state: RefreshTokenState = {
-      token: newOpaqueToken(),
+      token,
       clientId,
       scopes,
       location,

@@ -1,5 +1,5 @@
 import type { Logger } from '@leadsync/config';
-import { buildEmbed, type EmbedBundle, type EmbedFile, readDemo } from '@leadsync/web';
+import { type EmbedBundle, type EmbedFile, loadEmbed, readDemo } from '@leadsync/web';
 import { type RequestHandler, type Response, Router } from 'express';
 
 export const EMBED_PATHS = ['/embed.js', '/embed.mjs', '/demo', '/demo.js'] as const;
@@ -25,14 +25,14 @@ function sendScript(res: Response, file: EmbedFile): void {
 
 /**
  * GET /embed.js (classic script, window.leadsync), /embed.mjs (ES module), and the demo page
- * /demo with its script /demo.js. The bundles are built in memory from packages/web's sources
- * once, at start-up, so there is no build step to forget and what is served is what the sources say.
+ * /demo with its script /demo.js. The bundles are loaded once, at start-up: the files `npm run
+ * build` wrote when the API runs compiled, built in memory from packages/web's sources otherwise.
  */
 export function embedRoutes(options: { logger: Logger }): Router {
   const router = Router();
   let bundle: Promise<EmbedBundle> | undefined;
   const built = () => {
-    bundle ??= buildEmbed().catch((err) => {
+    bundle ??= loadEmbed().catch((err) => {
       bundle = undefined; // try again on the next request rather than serving a failure forever
       throw err;
     });

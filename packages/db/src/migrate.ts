@@ -1,7 +1,29 @@
+// The schema's migration runner, part of the product: the image's migration command
+// (migrate-cli.ts) and the local stack apply supabase/migrations with it.
 import { readdir, readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { withClient } from './postgres.js';
-import { MIGRATIONS_DIR } from './settings.js';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { z } from 'zod';
+
+/** supabase/migrations at the repository (or image) root, from src/ and dist/ alike. */
+export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../supabase/migrations');
+
+/** What the migration command reads. */
+export const migrateEnvSchema = z.object({
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// connection string' }),
+  MIGRATIONS_DIR: z.string().min(1).default(MIGRATIONS_DIR),
+});
+
+async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
 
 /**
  * Applies supabase/migrations/*.sql in name order, each once, recording them where the Supabase
