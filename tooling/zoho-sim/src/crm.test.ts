@@ -379,8 +379,13 @@ describe('limits', () => {
   });
 
   it('answers 429 beyond the concurrency limit and records the maximum seen', async () => {
-    sim.control.configure({ concurrencyLimit: 2, latencyMs: 150 });
-    const results = await Promise.all([1, 2, 3, 4].map(() => call('GET', '/crm/v8/Leads/1')));
+    // Two calls held open, then two more while they are: on a loaded machine four calls fired at
+    // once may not overlap, so the test waits until the first two are really in flight.
+    sim.control.configure({ concurrencyLimit: 2, latencyMs: 3_000 });
+    const held = [1, 2].map(() => call('GET', '/crm/v8/Leads/1'));
+    while (sim.control.counters().inFlight < 2) await new Promise((r) => setTimeout(r, 10));
+    const rejected = [await call('GET', '/crm/v8/Leads/1'), await call('GET', '/crm/v8/Leads/1')];
+    const results = [...(await Promise.all(held)), ...rejected];
     expect(results.map((r) => r.status).sort()).toEqual([204, 204, 429, 429]);
     const counters = sim.control.counters();
     // Rejected calls end at once, so the fourth may arrive after the third has already left.
