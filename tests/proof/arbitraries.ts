@@ -56,7 +56,7 @@ const multi = (max: number) =>
     .map((parts) => parts.join(' '))
     .filter((s) => s.trim() !== '' && s.length <= max);
 
-/** Addresses inside Zoho's documented pattern (zoho-crm-api.md §9.3), unique per run via `tag`. */
+/** Addresses inside Zoho's documented pattern (docs/zoho-crm.md §9.3), unique per run via `tag`. */
 export const email = (tag: fc.Arbitrary<string> = fc.uuid().map((u) => u.slice(0, 8))) =>
   fc
     .record({

@@ -31,7 +31,7 @@ export interface LeadContent {
 
 /**
  * The Zoho Leads fields a lead is written to and how many characters each holds (docs/zoho-crm.md
- * §9); a longer value is refused with INVALID_DATA maximum_length. Intake caps what it accepts at
+ * docs/zoho-crm.md §9); a longer value is refused with INVALID_DATA maximum_length. Intake caps what it accepts at
  * these lengths, and the mapping cuts what it sends to them.
  *
  * | lead field | Zoho field |

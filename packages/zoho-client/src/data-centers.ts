@@ -1,7 +1,7 @@
 import { RejectedRequestError } from './errors.js';
 
 /**
- * Zoho data centres (facts sheet §1). An account lives in exactly one; its accounts server issues
+ * Zoho data centres (docs/zoho-crm.md §1). An account lives in exactly one; its accounts server issues
  * and refreshes tokens, and the token response's `api_domain` says where the CRM API is.
  */
 export interface DataCenter {

@@ -49,7 +49,7 @@ export interface ZohoClientConfig {
   /** Connection-level retries inside the client; default 1. */
   networkRetries?: number;
   /**
-   * Zoho automations to run (`trigger`, §10.2). Default: omitted, so the org's workflows and
+   * Zoho automations to run (`trigger`, docs/zoho-crm.md §10.2). Default: omitted, so the org's workflows and
    * assignment rules run as for a lead typed in by hand. `[]` runs none.
    */
   trigger?: string[];
@@ -77,7 +77,7 @@ export interface ZohoClient {
    * the whole batch. A group Zoho rejects as a malformed request (4xx without per-record results)
    * yields a non-retryable failure for each of its records instead of failing the batch.
    *
-   * Phone as a duplicate-check field needs Phone marked unique in the Zoho org (§5). Where Zoho
+   * Phone as a duplicate-check field needs Phone marked unique in the Zoho org (docs/zoho-crm.md §5). Where Zoho
    * refuses it, email-less records fall back to Zoho's default check (Email) — they are inserted —
    * and the client stops asking for Phone.
    */
@@ -194,7 +194,7 @@ export function createZohoClient(config: ZohoClientConfig): ZohoClient {
     const request = { path: 'Leads/upsert', method: 'post' as const, body, what: 'Zoho Leads upsert' };
     return writeRecords(records, request, 'upsert', (error) => {
       if (!isPhoneDedupeRefusal(error, duplicateCheckFields)) return null;
-      // Zoho accepts only Email and fields marked "Do not allow duplicate values" here (§5). In an
+      // Zoho accepts only Email and fields marked "Do not allow duplicate values" here (docs/zoho-crm.md §5). In an
       // org where Phone is not unique, email-less leads are upserted on Zoho's default (Email),
       // i.e. inserted. Remembered so later batches do not pay for the refused call again.
       phoneDedupeRefused = true;
@@ -257,7 +257,7 @@ export function createZohoClient(config: ZohoClientConfig): ZohoClient {
       const searchParams: Record<string, string> =
         'email' in query ? { email: canonicalEmail(query.email) } : { phone: query.phone.trim() };
       const result = await call('Leads/search', { method: 'get', searchParams }, 'Zoho Leads search');
-      // 204 = no match (and no body to parse, §6).
+      // 204 = no match (and no body to parse, docs/zoho-crm.md §6).
       if (result.status === 204) return [];
       const data = (result.body as { data?: unknown } | undefined)?.data;
       if (!Array.isArray(data)) return [];

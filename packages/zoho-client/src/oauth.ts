@@ -5,14 +5,14 @@ import { createHttp, send } from './http.js';
 import { classifyTokenResponse, type GrantType, type ParsedTokenGrant } from './token-response.js';
 
 /**
- * Zoho OAuth 2.0 for a server-based client (facts §2): the consent URL, code exchange, refresh and
+ * Zoho OAuth 2.0 for a server-based client (docs/zoho-crm.md §2): the consent URL, code exchange, refresh and
  * revoke. Knows nothing about where tokens are kept; token-manager.ts does that.
  */
 
 /**
  * Create/update/upsert and search Leads. `leads.ALL` rather than CREATE+UPDATE because whether
- * upsert's update branch accepts CREATE alone is unconfirmed (§2.8); search additionally needs
- * ZohoSearch.securesearch.READ. This is the facts sheet's recommended consent scope string.
+ * upsert's update branch accepts CREATE alone is unconfirmed (docs/zoho-crm.md §2.8); search additionally needs
+ * ZohoSearch.securesearch.READ. This is docs/zoho-crm.md's recommended consent scope string.
  */
 export const DEFAULT_SCOPES: readonly string[] = ['ZohoCRM.modules.leads.ALL', 'ZohoSearch.securesearch.READ'];
 
@@ -28,7 +28,7 @@ export interface ConsentUrlParams {
 /**
  * `access_type=offline` asks for a refresh token and `prompt=consent` makes Zoho issue a new one
  * even when this user consented before — without it a second authorisation yields no refresh
- * token at all (§2.1, §2.2).
+ * token at all (docs/zoho-crm.md §2.1, §2.2).
  */
 export function buildConsentUrl(params: ConsentUrlParams): string {
   const origin = normalizeOrigin(params.accountsUrl);
@@ -137,7 +137,7 @@ export function createOAuthClient(config: OAuthClientConfig): OAuthClient {
         'authorization_code',
       );
       if (grant.refreshToken === null) {
-        // Happens when consent was given before and prompt=consent was not used (§2.2).
+        // Happens when consent was given before and prompt=consent was not used (docs/zoho-crm.md §2.2).
         throw new ReAuthorizeError(
           'NO_REFRESH_TOKEN',
           'Zoho issued no refresh token: start the consent again (access_type=offline&prompt=consent)',
@@ -160,7 +160,7 @@ export function createOAuthClient(config: OAuthClientConfig): OAuthClient {
     },
     async revokeToken({ token, accountsServer }) {
       const server = resolve(accountsServer);
-      // Zoho documents the token as a query parameter here (§2.7).
+      // Zoho documents the token as a query parameter here (docs/zoho-crm.md §2.7).
       const result = await send(
         http,
         'oauth/v2/token/revoke',

@@ -20,7 +20,7 @@ function errorPage(title: string): SimResponse {
   };
 }
 
-/** Zoho's redirect puts `state` first and ends with a trailing `&` (facts sheet §1). */
+/** Zoho's redirect puts `state` first and ends with a trailing `&` (docs/zoho-crm.md §1). */
 export function redirectWith(redirectUri: string, params: Array<[string, string]>): string {
   const query = params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}&`).join('');
   return `${redirectUri}${redirectUri.includes('?') ? '&' : '?'}${query}`;

@@ -1,6 +1,6 @@
 /**
  * Zoho search criteria: `((Field:operator:value)and(Field:operator:value))`, at most 10 conditions,
- * with `,` `(` `)` inside values escaped by a backslash (facts sheet §6).
+ * with `,` `(` `)` inside values escaped by a backslash (docs/zoho-crm.md §6).
  */
 export type Operator =
   | 'equals'

@@ -74,7 +74,7 @@ export function classifyCrm(
 
 type Operation = 'create' | 'update' | 'read' | 'search';
 
-/** Scope rules from facts sheet §2.8; Zoho compares scopes case-insensitively. */
+/** Scope rules from docs/zoho-crm.md §2.8; Zoho compares scopes case-insensitively. */
 export function hasScope(scopes: readonly string[], op: Operation): boolean {
   const have = new Set(scopes.map((s) => s.toLowerCase()));
   const any = (...names: string[]) => names.some((n) => have.has(n.toLowerCase()));

@@ -1,4 +1,4 @@
-/** Zoho's DC codes (facts sheet §1); the simulator serves 'us' on its main port and others on request. */
+/** Zoho's DC codes (docs/zoho-crm.md §1); the simulator serves 'us' on its main port and others on request. */
 export const KNOWN_LOCATIONS: ReadonlySet<string> = new Set(['us', 'eu', 'in', 'au', 'jp', 'ca', 'sa', 'cn', 'uk']);
 
 export const MAIN_LOCATION = 'us';

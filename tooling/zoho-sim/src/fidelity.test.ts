@@ -1,5 +1,5 @@
 /**
- * Replays the example bodies of the facts sheet (/work/shared/zoho-crm-api.md, copied verbatim below with their
+ * Replays the example bodies of the docs/zoho-crm.md (docs/zoho-crm.md, copied verbatim below with their
  * section numbers) against the simulator's answers: same HTTP status, same codes/messages, same shape — key sets,
  * nesting, value types and value formats (ids, datetimes, tokens, URLs).
  */
@@ -29,7 +29,7 @@ function shapeOf(value: unknown): Shape {
 }
 
 const DOC = {
-  // §2.2
+  // docs/zoho-crm.md §2.2
   codeExchange: {
     access_token: '1000.8cb99dxxxxxxxxxxxxx9be93.9b8xxxxxxxxxxxxxxxf',
     refresh_token: '1000.3ph66exxxxxxxxxxxxx4a32b.d7aexxxxxxxxxxxxxxxc',
@@ -37,7 +37,7 @@ const DOC = {
     token_type: 'Bearer',
     expires_in: 3600,
   },
-  // §2.3
+  // docs/zoho-crm.md §2.3
   refresh: {
     access_token: '1000.e00f5677xxxxxxxxxxxxxxxx.e64ff808xxxxxxxxxxxxxxxx',
     scope: 'ZohoCRM.modules.leads.ALL ZohoSearch.securesearch.READ',
@@ -45,7 +45,7 @@ const DOC = {
     token_type: 'Bearer',
     expires_in: 3600,
   },
-  // §2.4
+  // docs/zoho-crm.md §2.4
   invalidCode: { error: 'invalid_code' },
   invalidClient: { error: 'invalid_client' },
   invalidClientSecret: { error: 'invalid_client_secret' },
@@ -55,9 +55,9 @@ const DOC = {
     error: 'Access Denied',
     status: 'failure',
   },
-  // §2.7
+  // docs/zoho-crm.md §2.7
   revoked: { status: 'success' },
-  // §4.3
+  // docs/zoho-crm.md §4.3
   insertSuccess: {
     data: [
       {
@@ -75,7 +75,7 @@ const DOC = {
       },
     ],
   },
-  // §4.4
+  // docs/zoho-crm.md §4.4
   mandatoryNotFound: {
     code: 'MANDATORY_NOT_FOUND',
     details: { api_name: 'Last_Name', json_path: '$.data[0].Last_Name' },
@@ -115,7 +115,7 @@ const DOC = {
     message: 'duplicate data',
     status: 'error',
   },
-  // §4.5 / §10.5; over 100 records is §5.1's LIMIT_EXCEEDED, which v8 answers inside data[]
+  // docs/zoho-crm.md §4.5 / §10.5; over 100 records is §5.1's LIMIT_EXCEEDED, which v8 answers inside data[]
   tooMany: {
     code: 'LIMIT_EXCEEDED',
     details: { maximum_length: 100, api_name: 'data' },
@@ -134,7 +134,7 @@ const DOC = {
     message: 'body',
     status: 'error',
   },
-  // §5
+  // docs/zoho-crm.md §5
   upsert: {
     data: [
       {
@@ -167,14 +167,14 @@ const DOC = {
       },
     ],
   },
-  // §5.1: entries as in §4.3 (message "record updated"); a bad id as in §4.4
+  // docs/zoho-crm.md §5.1: entries as in §4.3 (message "record updated"); a bad id as in §4.4
   badId: {
     code: 'INVALID_DATA',
     details: { api_name: 'id', json_path: '$.data[0].id' },
     message: 'the id given seems to be invalid',
     status: 'error',
   },
-  // §6
+  // docs/zoho-crm.md §6
   search: {
     data: [
       {
@@ -192,7 +192,7 @@ const DOC = {
     ],
     info: { per_page: 200, count: 1, page: 1, more_records: false },
   },
-  // §7
+  // docs/zoho-crm.md §7
   invalidToken: { code: 'INVALID_TOKEN', details: {}, message: 'invalid oauth token', status: 'error' },
   authFailure: { code: 'AUTHENTICATION_FAILURE', details: {}, message: 'Authentication failed', status: 'error' },
   scopeMismatch: {
@@ -249,8 +249,8 @@ const token_ = (params: Record<string, string>) => postForm(`${sim.accountsUrl}/
 const refresh = (rt: string) => token_({ grant_type: 'refresh_token', ...CLIENT, refresh_token: rt });
 const lead = { Last_Name: 'Boyle', First_Name: 'Patricia', Company: 'ABC Corp', Email: 'p.boyle@abc.example' };
 
-describe('§2 OAuth token endpoint', () => {
-  it('code exchange success (§2.2)', async () => {
+describe('docs/zoho-crm.md §2 OAuth token endpoint', () => {
+  it('code exchange success (docs/zoho-crm.md §2.2)', async () => {
     const { code } = await consent(sim.accountsUrl, { redirectUri: REDIRECT });
     const r = await token_({ grant_type: 'authorization_code', ...CLIENT, redirect_uri: REDIRECT, code });
     expect(r.status).toBe(200);
@@ -258,14 +258,14 @@ describe('§2 OAuth token endpoint', () => {
     expect(r.body).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
   });
 
-  it('refresh success (§2.3)', async () => {
+  it('refresh success (docs/zoho-crm.md §2.3)', async () => {
     const r = await refresh(sim.control.issueRefreshToken());
     expect(r.status).toBe(200);
     expect(shapeOf(r.body)).toEqual(shapeOf(DOC.refresh));
     expect(r.body.scope).toBe(DOC.refresh.scope);
   });
 
-  it('errors are HTTP 200 with the documented bodies (§2.4)', async () => {
+  it('errors are HTTP 200 with the documented bodies (docs/zoho-crm.md §2.4)', async () => {
     const { code } = await consent(sim.accountsUrl, { redirectUri: REDIRECT });
     const exchange = (extra: Record<string, string>) =>
       token_({ grant_type: 'authorization_code', ...CLIENT, redirect_uri: REDIRECT, code, ...extra });
@@ -284,7 +284,7 @@ describe('§2 OAuth token endpoint', () => {
     expect(await refresh(rt)).toEqual({ status: 200, body: DOC.accessDenied });
   });
 
-  it('revoke success and failure (§2.7)', async () => {
+  it('revoke success and failure (docs/zoho-crm.md §2.7)', async () => {
     const rt = sim.control.issueRefreshToken();
     const ok = await postForm(`${sim.accountsUrl}/oauth/v2/token/revoke?token=${encodeURIComponent(rt)}`, {});
     expect(ok).toEqual({ status: 200, body: DOC.revoked });
@@ -293,15 +293,15 @@ describe('§2 OAuth token endpoint', () => {
   });
 });
 
-describe('§4 insert', () => {
-  it('all created → 201 with the documented success entry (§4.2, §4.3)', async () => {
+describe('docs/zoho-crm.md §4 insert', () => {
+  it('all created → 201 with the documented success entry (docs/zoho-crm.md §4.2, §4.3)', async () => {
     const r = await crm('POST', '/crm/v8/Leads', { data: [lead], trigger: ['workflow'] });
     expect(r.status).toBe(201);
     expect(shapeOf(r.body)).toEqual(shapeOf(DOC.insertSuccess));
     expect(r.body?.data[0]).toMatchObject({ code: 'SUCCESS', message: 'record added', status: 'success' });
   });
 
-  it('record-level errors (§4.4), all failed → 400', async () => {
+  it('record-level errors (docs/zoho-crm.md §4.4), all failed → 400', async () => {
     const cases: Array<[unknown, unknown]> = [
       [{ First_Name: 'Patricia' }, DOC.mandatoryNotFound],
       [{ ...lead, Phone: 'call me maybe' }, DOC.invalidPhone],
@@ -319,7 +319,7 @@ describe('§4 insert', () => {
     expect(unknown.body?.data[1].details.json_path).toBe('$.data[1].Lead_Sorce');
   });
 
-  it('duplicate Email → DUPLICATE_DATA with the existing record (§4.4)', async () => {
+  it('duplicate Email → DUPLICATE_DATA with the existing record (docs/zoho-crm.md §4.4)', async () => {
     await crm('POST', '/crm/v8/Leads', { data: [lead] });
     const r = await crm('POST', '/crm/v8/Leads', { data: [lead] });
     expect(r.status).toBe(400);
@@ -327,7 +327,7 @@ describe('§4 insert', () => {
     expect(r.body?.data[0]).toMatchObject({ code: 'DUPLICATE_DATA', message: 'duplicate data' });
   });
 
-  it('request-level errors for too many, empty and non-JSON bodies (§4.5)', async () => {
+  it('request-level errors for too many, empty and non-JSON bodies (docs/zoho-crm.md §4.5)', async () => {
     const many = await crm('POST', '/crm/v8/Leads', { data: Array.from({ length: 101 }, () => lead) });
     expect(many).toEqual({ status: 400, text: expect.any(String), body: { data: [DOC.tooMany] } });
     // versions before v8 send the same error as a bare object
@@ -338,7 +338,7 @@ describe('§4 insert', () => {
   });
 });
 
-describe('§5 upsert', () => {
+describe('docs/zoho-crm.md §5 upsert', () => {
   it('update + insert → 200 with action and duplicate_field', async () => {
     await crm('POST', '/crm/v8/Leads', { data: [lead] });
     const r = await crm('POST', '/crm/v8/Leads/upsert', {
@@ -357,7 +357,7 @@ describe('§5 upsert', () => {
   });
 });
 
-describe('§5.1 update by id', () => {
+describe('docs/zoho-crm.md §5.1 update by id', () => {
   it('PUT /Leads writes the named record only → 200 "record updated"; fields not sent are kept', async () => {
     const created = await crm('POST', '/crm/v8/Leads', { data: [{ ...lead, Phone: '+15550100' }] });
     const id = created.body?.data[0].details.id as string;
@@ -443,7 +443,7 @@ describe('§5.1 update by id', () => {
   });
 });
 
-describe('§9.3 field rules', () => {
+describe('docs/zoho-crm.md §9.3 field rules', () => {
   it("phone: digits with + - ( ) . and spaces, at most 30 characters; anything else → INVALID_DATA 'phone'", async () => {
     for (const phone of ['+1 (555) 010-0100', '555.010.0100', '0301234567', '1'.repeat(30)]) {
       const r = await crm('POST', '/crm/v8/Leads', { data: [{ Last_Name: 'P', Phone: phone }] });
@@ -479,7 +479,7 @@ describe('§9.3 field rules', () => {
   });
 });
 
-describe('§6 search', () => {
+describe('docs/zoho-crm.md §6 search', () => {
   it('match → 200 with data and info; records carry at least the documented keys', async () => {
     await crm('POST', '/crm/v8/Leads', { data: [{ ...lead, Lead_Status: 'Contacted' }] });
     const r = await crm('GET', '/crm/v8/Leads/search?email=p.boyle%40abc.example');
@@ -496,7 +496,7 @@ describe('§6 search', () => {
   });
 });
 
-describe('§7 request-level errors', () => {
+describe('docs/zoho-crm.md §7 request-level errors', () => {
   it('401s for tokens and scopes', async () => {
     expect(await crm('GET', '/crm/v8/Leads/1', undefined, 'Zoho-oauthtoken 1000.x.y')).toEqual({
       status: 401,

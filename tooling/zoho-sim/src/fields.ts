@@ -18,7 +18,7 @@ export interface FieldSpec {
   readOnly?: boolean;
 }
 
-/** Standard Leads fields with the lengths from the v7 field-metadata sample (facts sheet §9). */
+/** Standard Leads fields with the lengths from the v7 field-metadata sample (docs/zoho-crm.md §9). */
 export const LEAD_FIELDS: Readonly<Record<string, FieldSpec>> = {
   Owner: { type: 'lookup' },
   Layout: { type: 'lookup' },

@@ -87,7 +87,7 @@ export class TokenStore {
     return this.config().clients.find((c) => c.clientId === clientId);
   }
 
-  /** Grant-token throttle: N codes per window per client id (facts sheet §2.6). */
+  /** Grant-token throttle: N codes per window per client id (docs/zoho-crm.md §2.6). */
   grantAllowed(clientId: string, now: number): boolean {
     const { max, windowMs } = this.config().grantThrottle;
     const recent = (this.grantTimes.get(clientId) ?? []).filter((t) => now - t < windowMs);

@@ -11,7 +11,7 @@ import {
 
 const rules = { fields: LEAD_FIELDS, mandatoryFields: ['Last_Name'], strictFieldNames: true };
 
-describe('isZohoEmail (Zoho-documented pattern, facts sheet §9.3)', () => {
+describe('isZohoEmail (Zoho-documented pattern, docs/zoho-crm.md §9.3)', () => {
   it.each(['p.boyle@abc.example', 'a+b@x-y.co', 'jörg@müller.de', '_x@ab.cd', "o'neil@ex.org"])(
     'accepts %s',
     (email) => {

@@ -2,7 +2,7 @@ import type { FieldSpec } from './fields.js';
 import { SYSTEM_FIELDS } from './fields.js';
 import { CRM_ERRORS, type ZohoError, zohoError } from './zoho-bodies.js';
 
-// Transcribed from Zoho's Insert Records page (facts sheet §9.3); needs the `u` flag.
+// Transcribed from Zoho's Insert Records page (docs/zoho-crm.md §9.3); needs the `u` flag.
 const ZOHO_EMAIL =
   /^[+\-\p{L}\p{M}\p{N}_]([\p{L}\p{M}\p{N}!#$%&'*+\-/=?^_`{|}~.]*)@(?=.{4,256}$)(([\p{L}\p{N}\p{M}]+)(([-_]*[\p{L}\p{M}\p{N}])*)[.])+[\p{L}\p{M}]{2,22}$/u;
 
@@ -29,7 +29,7 @@ export type WriteBody =
   | { ok: true; records: unknown[]; body: Record<string, unknown> }
   | { ok: false; error: ZohoError };
 
-/** Request-level checks shared by insert, update and upsert (facts sheet §4.5 / §5.1 / §10.5). */
+/** Request-level checks shared by insert, update and upsert (docs/zoho-crm.md §4.5 / §5.1 / §10.5). */
 export function parseWriteBody(raw: string): WriteBody {
   let parsed: unknown;
   try {
@@ -180,7 +180,7 @@ export function combineRecordErrors(errors: ZohoError[], mode: 'wrap' | 'first')
   return zohoError('MULTIPLE_OR_MULTI_ERRORS', 'Multiple errors in the request', { errors });
 }
 
-/** Which fields upsert checks, in order (facts sheet §5 / Kaizen #177). Returns the offending entry if invalid. */
+/** Which fields upsert checks, in order (docs/zoho-crm.md §5 / Kaizen #177). Returns the offending entry if invalid. */
 export function resolveDuplicateCheckFields(
   requested: unknown,
   uniqueFields: readonly string[],
