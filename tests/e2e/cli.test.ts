@@ -6,7 +6,6 @@ import { type IsolatedStack, REPO_ROOT, startIsolatedStack, tsxEntry, withClient
 import { connectionOptions, QUEUES } from '@leadsync/queue';
 import { consent, startZohoSim, type ZohoSim } from '@leadsync/zoho-sim';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { stateKey, verifyState } from '../../apps/api/src/oauth/state.js';
 
 const run = promisify(execFile);
@@ -39,12 +38,7 @@ describe('leadsync CLI', () => {
     queue = new Queue(QUEUES.sync, { connection: connectionOptions(stack.redisUrl), prefix: stack.redisPrefix });
   });
   afterAll(async () => {
-    await queue?.obliterate({ force: true }).catch(() => {});
     await queue?.close();
-    const redis = new Redis(stack.redisUrl);
-    const keys = await redis.keys(`${stack.redisPrefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
     await sim?.close();
     await stack?.teardown();
   });

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type IsolatedStack, startIsolatedStack, tsxEntry, waitFor, withClient } from '@leadsync/local-stack';
 import { decryptSecret, parseEncryptionKey } from '@leadsync/zoho-client';
 import { consent, startZohoSim, type ZohoSim } from '@leadsync/zoho-sim';
-import { Redis } from 'ioredis';
 import { createApp } from '../../apps/api/src/app.js';
 import { startTestApi } from '../../apps/api/src/testing/harness.js';
 import { listRoutes, type MountedRoute } from '../../apps/api/src/testing/routes.js';
@@ -76,10 +75,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([apiA?.stop(), apiB?.stop(), worker?.stop()]);
-  const redis = new Redis(stack.redisUrl);
-  const keys = await redis.keys(`${stack.redisPrefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
   await sim?.close();
   await stack?.teardown();
 }, 60_000);

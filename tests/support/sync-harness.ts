@@ -2,7 +2,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createLogger } from '@leadsync/config';
 import { createDb, type Db, type LeadFields, type LeadSource } from '@leadsync/db';
-import { type IsolatedStack, startIsolatedStack, tsxEntry, waitFor, withClient } from '@leadsync/local-stack';
+import {
+  deleteKeysUnder,
+  type IsolatedStack,
+  startIsolatedStack,
+  tsxEntry,
+  waitFor,
+  withClient,
+} from '@leadsync/local-stack';
 import { connectionOptions, JOBS, QUEUES } from '@leadsync/queue';
 import { loadWorkerConfig, type WorkerConfig } from '@leadsync/worker/config';
 import { type RunningWorker, startWorker } from '@leadsync/worker/runtime';
@@ -145,10 +152,9 @@ export async function startSyncHarness(
         await worker.close().catch(() => {});
         redis.disconnect();
       }
-      await syncQueue.obliterate({ force: true }).catch(() => {});
       await syncQueue.close();
-      const keys = await seedRedis.keys(`${stack.redisPrefix}:*`);
-      if (keys.length) await seedRedis.del(...keys);
+      // the stack's teardown clears its prefix on its own Redis; a test's own Redis is cleared here
+      if (redisUrl !== stack.redisUrl) await deleteKeysUnder(seedRedis, stack.redisPrefix);
       seedRedis.disconnect();
       await sim.close();
       await stack.teardown();

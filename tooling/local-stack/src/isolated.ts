@@ -5,6 +5,7 @@ import { migrate } from './migrate.js';
 import { freePort } from './ports.js';
 import { createDatabase, dropDatabase, ensureRoles, withClient } from './postgres.js';
 import { type PostgrestProcess, startPostgrest } from './postgrest.js';
+import { clearRedisPrefix } from './redis.js';
 import { asAuthenticator, DEFAULTS, withDatabase } from './settings.js';
 
 export function adminDatabaseUrl(): string {
@@ -74,6 +75,7 @@ export interface IsolatedStack {
   startPostgrest(): Promise<void>;
   stopGateway(): Promise<void>;
   startGateway(): Promise<void>;
+  /** Stops its services, drops its database and deletes every Redis key under its prefix. */
   teardown(): Promise<void>;
 }
 
@@ -98,6 +100,8 @@ export async function startIsolatedStack(label = 'test'): Promise<IsolatedStack>
     adminPort,
     jwtSecret: LOCAL_JWT_SECRET,
   };
+  const redisUrl = process.env.REDIS_URL ?? DEFAULTS.redisUrl;
+  const redisPrefix = `test:${label}:${id}`;
   let postgrest = await startPostgrest(pgrstOptions);
   let gateway = await startGateway(postgrest.url, gatewayPort);
 
@@ -106,8 +110,8 @@ export async function startIsolatedStack(label = 'test'): Promise<IsolatedStack>
     serviceRoleKey: LOCAL_SERVICE_ROLE_KEY,
     anonKey: LOCAL_ANON_KEY,
     databaseUrl,
-    redisUrl: process.env.REDIS_URL ?? DEFAULTS.redisUrl,
-    redisPrefix: `test:${label}:${id}`,
+    redisUrl,
+    redisPrefix,
     postgrest: () => postgrest,
     gateway: () => gateway,
     stopPostgrest: () => postgrest.stop(),
@@ -122,6 +126,7 @@ export async function startIsolatedStack(label = 'test'): Promise<IsolatedStack>
       await gateway.stop().catch(() => {});
       await postgrest.stop();
       await dropDatabase(adminUrl, dbName);
+      await clearRedisPrefix(redisUrl, redisPrefix);
     },
   };
 }
