@@ -5,6 +5,7 @@ import { migrate } from './migrate.js';
 import { freePort } from './ports.js';
 import { createDatabase, dropDatabase, ensureRoles, withClient } from './postgres.js';
 import { type PostgrestProcess, startPostgrest } from './postgrest.js';
+import { isAlive } from './processes.js';
 import { clearRedisPrefix } from './redis.js';
 import { asAuthenticator, DEFAULTS, withDatabase } from './settings.js';
 
@@ -46,16 +47,7 @@ async function dropStaleTemplates(adminUrl: string): Promise<void> {
   );
   for (const { datname } of rows) {
     const pid = Number(datname.slice(DEFAULTS.testTemplateDatabase.length + 1));
-    if (pid && !processAlive(pid)) await dropDatabase(adminUrl, datname);
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+    if (pid && !isAlive(pid)) await dropDatabase(adminUrl, datname);
   }
 }
 
