@@ -7,3 +7,4 @@ export {
   sharedEnvSchema,
 } from './env.js';
 export { createLogger, type Logger, REDACT_PATHS } from './logger.js';
+export { withTimeout } from './timeout.js';

@@ -1,3 +1,4 @@
+import { withTimeout } from '@leadsync/config';
 import type { Db, LeadStats, TokenStatus as StoredTokenStatus } from '@leadsync/db';
 import { SCHEDULERS } from '@leadsync/queue';
 import type { Queue } from 'bullmq';
@@ -102,15 +103,7 @@ export function tokenHealth(stored: StoredTokenStatus): TokenHealth {
 }
 
 async function within<T>(ms: number, work: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return withTimeout(work(), ms);
 }
 
 const orNull = <T>(p: Promise<T>): Promise<T | null> => p.catch(() => null);
