@@ -55,6 +55,7 @@ describe('a Zoho outage is waited out, not spent lead by lead', () => {
       await h.waitForStatus('synced', 5);
 
       h.sim.control.injectFaults({ ...fault, count: 1_000_000 });
+      const outageStartedAt = Date.now();
       h.sim.control.rejectRecords({ field: 'Last_Name', pattern: 'Rejectme' });
       const arrivals = 20;
       for (let i = 0; i < arrivals; i++) {
@@ -65,6 +66,9 @@ describe('a Zoho outage is waited out, not spent lead by lead', () => {
         await sleep(OUTAGE_MS / arrivals);
       }
       const failedDuringOutage = upsertsAnswered(counted);
+      // On a loaded machine storing the arrivals takes time of its own, so the outage lasts longer
+      // than OUTAGE_MS: the bound follows the outage as it really was, or it would flake.
+      const outageMs = Math.max(OUTAGE_MS, Date.now() - outageStartedAt);
       const statusAtEnd = await h.countByStatus();
       h.sim.control.clearFaults();
       expect(statusAtEnd.failed ?? 0).toBe(0);
@@ -72,7 +76,7 @@ describe('a Zoho outage is waited out, not spent lead by lead', () => {
       // worst: in 2 hours of defaults that is at most 9 + 16 calls, where one try per lead per
       // backoff step made 67 calls in 12 minutes.
       const growth = Math.ceil(Math.log2(CAP_MS / BASE_MS)) + 1;
-      const bound = growth + Math.ceil(OUTAGE_MS / (CAP_MS / 2)) + 2;
+      const bound = growth + Math.ceil(outageMs / (CAP_MS / 2)) + 2;
       expect(failedDuringOutage).toBeGreaterThan(0);
       expect(failedDuringOutage).toBeLessThanOrEqual(bound);
 

@@ -1,34 +1,9 @@
 import { withTimeout } from '@leadsync/config';
-import type { Db, LeadStats, TokenStatus as StoredTokenStatus } from '@leadsync/db';
+import type { Db } from '@leadsync/db';
 import { SCHEDULERS } from '@leadsync/queue';
 import type { Queue } from 'bullmq';
+import { type HealthFacts, tokenHealth } from './facts.js';
 import { type HealthThresholds, type Recommendation, recommendationsFor, worstSeverity } from './recommendations.js';
-
-/** The Zoho connection as health shows it: times and errors, never a token. */
-export interface TokenHealth {
-  exists: boolean;
-  expires_at: string | null;
-  last_refresh_at: string | null;
-  last_refresh_error: { code: string; message: string; at: string } | null;
-  /** The latest refresh attempt failed (its error is newer than the last success). */
-  refresh_failing: boolean;
-  /** Zoho called the refresh token invalid: only a person authorising again helps. */
-  needs_reauthorization: boolean;
-}
-
-export type CheckResult = 'ok' | 'unavailable';
-
-/** What was measured; null where the source could not be read. */
-export interface HealthFacts {
-  checked_at: string;
-  checks: { supabase: CheckResult; redis: CheckResult };
-  token: TokenHealth | null;
-  leads: LeadStats | null;
-  /** Job counts per queue name and state. */
-  queues: Record<string, Record<string, number>> | null;
-  /** Job schedulers the system relies on; null when Redis could not be asked. */
-  schedulers: { present: string[]; missing: string[] } | null;
-}
 
 export interface HealthReport extends HealthFacts {
   /** The worst severity among the recommendations, or ok. */
@@ -71,36 +46,6 @@ export const JOB_STATES = [
   'failed',
   'completed',
 ] as const;
-
-/** Same rule as the token manager's status(): failing when the newest error is not older than the last success. */
-export function tokenHealth(stored: StoredTokenStatus): TokenHealth {
-  if (!stored.exists) {
-    return {
-      exists: false,
-      expires_at: null,
-      last_refresh_at: null,
-      last_refresh_error: null,
-      refresh_failing: false,
-      needs_reauthorization: false,
-    };
-  }
-  const errorAt = stored.last_refresh_error_at ?? null;
-  const lastRefreshAt = stored.last_refresh_at ?? null;
-  const error =
-    errorAt && stored.last_refresh_error_code
-      ? { code: stored.last_refresh_error_code, message: stored.last_refresh_error_message ?? '', at: errorAt }
-      : null;
-  const failing = error !== null && (lastRefreshAt === null || Date.parse(error.at) >= Date.parse(lastRefreshAt));
-  return {
-    exists: true,
-    expires_at: stored.expires_at ?? null,
-    last_refresh_at: lastRefreshAt,
-    last_refresh_error: error,
-    refresh_failing: failing,
-    // Zoho answers a revoked or unknown refresh token with invalid_code (see zoho-client's oauth.ts)
-    needs_reauthorization: failing && error?.code === 'invalid_code',
-  };
-}
 
 async function within<T>(ms: number, work: () => Promise<T>): Promise<T> {
   return withTimeout(work(), ms);

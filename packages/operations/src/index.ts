@@ -8,18 +8,15 @@ export {
 } from './alert-plan.js';
 export { type AlertStore, memoryAlertStore, redisAlertStore } from './alert-store.js';
 export { type Alerter, type AlerterOptions, createAlerter, type FailedLead } from './alerts.js';
+export { type CheckResult, type HealthFacts, type TokenHealth, tokenHealth } from './facts.js';
 export {
-  type CheckResult,
   collectFacts,
   collectHealth,
-  type HealthFacts,
   type HealthReport,
   type HealthSources,
   JOB_STATES,
   type QueueProbe,
   standardQueueProbes,
-  type TokenHealth,
-  tokenHealth,
   withRecommendations,
 } from './health.js';
 export {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { countByStatus } from '@leadsync/db';
-import type { HealthFacts } from './health.js';
-import { tokenHealth } from './health.js';
+import { type HealthFacts, tokenHealth } from './facts.js';
 import {
   alertingConditions,
   DEFAULT_THRESHOLDS,
@@ -115,6 +114,11 @@ describe('recommendationsFor', () => {
     const facts = { ...healthy(), schedulers: { present: [], missing: ['daily-drain', 'token-refresh'] } };
     expect(ids(facts)).toEqual(['scheduler_missing:daily-drain', 'scheduler_missing:token-refresh']);
     expect(only(facts, 'scheduler_missing:daily-drain').message).toContain('npm run start:worker');
+    expect(only(facts, 'scheduler_missing:daily-drain').message).toContain('the daily drain of every pending lead');
+    expect(only(facts, 'scheduler_missing:token-refresh').message).toContain('the Zoho token refresh');
+    const sweep = { ...healthy(), schedulers: { present: [], missing: ['sweep-due', 'someone-elses'] } };
+    expect(only(sweep, 'scheduler_missing:sweep-due').message).toContain('the sweep of retries');
+    expect(only(sweep, 'scheduler_missing:someone-elses').message).toContain('(a job schedule)');
   });
 
   it('warns when the oldest pending lead waited too long, later in daily mode', () => {

@@ -1,4 +1,5 @@
-import type { HealthFacts } from './health.js';
+import { SCHEDULERS } from '@leadsync/queue';
+import type { HealthFacts } from './facts.js';
 
 export type Severity = 'critical' | 'warning' | 'info';
 
@@ -74,11 +75,17 @@ function duration(ms: number): string {
 
 const percent = (share: number) => `${Math.round(share * 1000) / 10} %`;
 
-const SCHEDULER_PURPOSE: Record<string, string> = {
-  'daily-drain': 'the daily drain of every pending lead',
-  'token-refresh': 'the Zoho token refresh ahead of expiry',
-  'sweep-due': 'the sweep of retries and expired leases',
+type SchedulerId = (typeof SCHEDULERS)[keyof typeof SCHEDULERS];
+
+/** Every scheduler the worker creates has a purpose here (the type makes a new one need it). */
+const SCHEDULER_PURPOSE: Record<SchedulerId, string> = {
+  [SCHEDULERS.dailyDrain]: 'the daily drain of every pending lead',
+  [SCHEDULERS.tokenRefresh]: 'the Zoho token refresh ahead of expiry',
+  [SCHEDULERS.sweep]: 'the sweep of retries and expired leases',
 };
+
+const purposeOf = (id: string): string =>
+  Object.hasOwn(SCHEDULER_PURPOSE, id) ? SCHEDULER_PURPOSE[id as SchedulerId] : 'a job schedule';
 
 /** Pure: the facts in, what an operator should do out, most urgent first. */
 export function recommendationsFor(facts: HealthFacts, t: HealthThresholds): Recommendation[] {
@@ -129,7 +136,7 @@ export function recommendationsFor(facts: HealthFacts, t: HealthThresholds): Rec
     out.push({
       id: `scheduler_missing:${id}`,
       severity: 'warning',
-      message: `The ${id} scheduler (${SCHEDULER_PURPOSE[id] ?? 'a job schedule'}) is missing: no worker has started against this Redis, or its keys were lost. Start a worker (npm run start:worker); it recreates its schedulers.`,
+      message: `The ${id} scheduler (${purposeOf(id)}) is missing: no worker has started against this Redis, or its keys were lost. Start a worker (npm run start:worker); it recreates its schedulers.`,
     });
   }
 

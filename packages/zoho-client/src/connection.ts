@@ -1,6 +1,11 @@
 import { parseEncryptionKey } from './crypto.js';
 import { createOAuthClient, type OAuthClient } from './oauth.js';
-import { createTokenManager, type RedisLike, type TokenManager, type TokenManagerConfig } from './token-manager.js';
+import {
+  createTokenManager,
+  type RedisLike,
+  type TokenManager,
+  type TokenManagerConfig,
+} from './token-manager/index.js';
 import type { TokenStore } from './token-store.js';
 
 /**

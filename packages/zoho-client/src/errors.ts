@@ -9,7 +9,7 @@
  * Messages never contain tokens, secrets or codes: they end up in logs and in the database.
  *
  * A record Zoho rejects inside a batch is NOT an exception: it is an `UpsertFailure` result value
- * (see leads.ts), so one bad record never hides the 99 good ones.
+ * (record-result.ts), so one bad record never hides the 99 good ones.
  */
 
 export type ZohoErrorAction = 'retry_later' | 'wait_until' | 're_authorize' | 'fix_config' | 'rejected_request';

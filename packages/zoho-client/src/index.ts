@@ -11,18 +11,7 @@
 
 // The email rule lives in @leadsync/lead; re-exported because the mapping applies it.
 export { normalizeEmail } from '@leadsync/lead';
-export {
-  type CrmClassifyOptions,
-  classifyCrmResponse,
-  classifyRecordResult,
-  classifyTokenResponse,
-  DEFAULT_429_WAIT_MS,
-  type GrantType,
-  type ParsedTokenGrant,
-  resetTimeFromHeaders,
-  type TokenClassification,
-  ZOHO_TOKEN_WINDOW_MS,
-} from './classify.js';
+export { type CrmClassifyOptions, classifyCrmResponse } from './classify.js';
 export { createZohoConnection, type ZohoConnection, type ZohoConnectionSettings } from './connection.js';
 export { decryptSecret, encryptSecret, fingerprintSecret, parseEncryptionKey } from './crypto.js';
 export {
@@ -56,6 +45,7 @@ export {
   type ZohoLeadRecord,
   type ZohoRecordUpdate,
 } from './leads.js';
+export { DEFAULT_429_WAIT_MS, resetTimeFromHeaders, ZOHO_TOKEN_WINDOW_MS } from './limits.js';
 export {
   DEFAULT_LEAD_MAPPING,
   type DuplicateCheckFields,
@@ -81,17 +71,29 @@ export {
   type OAuthClientConfig,
   type TokenGrant,
 } from './oauth.js';
+export { classifyRecordResult } from './record-result.js';
 export {
   type AccessCredentials,
   createTokenManager,
   DEFAULT_REFRESH_LIMIT,
+  effectiveMargin,
+  isRefreshFailing,
+  MAX_MARGIN_SHARE,
+  needsReauthorization,
+  REVOKED_REFRESH_TOKEN_CODE,
   type RedisLike,
+  type RefreshHistory,
   type RefreshLimit,
   type TokenManager,
   type TokenManagerConfig,
   type TokenStatus,
-} from './token-manager.js';
-export { effectiveMargin, MAX_MARGIN_SHARE } from './token-margin.js';
+} from './token-manager/index.js';
+export {
+  classifyTokenResponse,
+  type GrantType,
+  type ParsedTokenGrant,
+  type TokenClassification,
+} from './token-response.js';
 export {
   InMemoryTokenStore,
   type RefreshedTokens,

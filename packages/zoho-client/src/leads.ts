@@ -1,10 +1,11 @@
 import type { KyInstance, Options } from 'ky';
-import { type CrmClassifyOptions, classifyCrmResponse, classifyRecordResult, type UpsertResult } from './classify.js';
+import { type CrmClassifyOptions, classifyCrmResponse } from './classify.js';
 import { normalizeOrigin } from './data-centers.js';
 import { FixConfigError, ReAuthenticateError, RejectedRequestError, RetryLaterError } from './errors.js';
 import { createHttp, type HttpResult, send } from './http.js';
 import { duplicateCheckFieldsFor } from './mapping.js';
-import type { AccessCredentials, TokenManager } from './token-manager.js';
+import { classifyRecordResult, type UpsertResult } from './record-result.js';
+import type { AccessCredentials, TokenManager } from './token-manager/index.js';
 
 /**
  * The CRM side: upsert, update by id and search Leads with the access token the token manager hands out.
@@ -22,7 +23,7 @@ import type { AccessCredentials, TokenManager } from './token-manager.js';
 
 export const MAX_RECORDS_PER_CALL = 100;
 
-export type { UpsertFailure, UpsertResult, UpsertSuccess } from './classify.js';
+export type { UpsertFailure, UpsertResult, UpsertSuccess } from './record-result.js';
 
 /** A record for updateLeads: the Zoho record's id and the fields to write to it. */
 export type ZohoRecordUpdate = Record<string, unknown> & { id: string };

@@ -1,8 +1,8 @@
 import type { KyInstance } from 'ky';
-import { classifyTokenResponse, type GrantType, type ParsedTokenGrant } from './classify.js';
 import { normalizeOrigin, resolveAccountsServer } from './data-centers.js';
 import { FixConfigError, ReAuthorizeError, RejectedRequestError, RetryLaterError } from './errors.js';
 import { createHttp, send } from './http.js';
+import { classifyTokenResponse, type GrantType, type ParsedTokenGrant } from './token-response.js';
 
 /**
  * Zoho OAuth 2.0 for a server-based client (facts §2): the consent URL, code exchange, refresh and

@@ -10,7 +10,7 @@ export interface StoredTokens {
   accessTokenExpiresAt: Date | null;
   /**
    * When the current access token was issued: with the expiry it gives the lifetime Zoho issued it
-   * for, which caps the safety margin (token-margin.ts). Null when unknown (no token yet, or a row
+   * for, which caps the safety margin (token-manager/margin.ts). Null when unknown (no token yet, or a row
    * stored before it was recorded).
    */
   accessTokenIssuedAt: Date | null;

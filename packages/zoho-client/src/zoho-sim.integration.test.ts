@@ -10,7 +10,7 @@ import { encryptSecret } from './crypto.js';
 import { ReAuthorizeError, RejectedRequestError, WaitUntilError } from './errors.js';
 import { createZohoClient, type ZohoClient } from './leads.js';
 import { createOAuthClient, type OAuthClient } from './oauth.js';
-import { createTokenManager, type TokenManager, type TokenManagerConfig } from './token-manager.js';
+import { createTokenManager, type TokenManager, type TokenManagerConfig } from './token-manager/index.js';
 import { InMemoryTokenStore } from './token-store.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -1,9 +1,17 @@
 import type { Logger } from '@leadsync/config';
 import { DbConflictError, DbError, DbUnavailableError } from '@leadsync/db';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { z } from 'zod';
 
 /** Seconds a client should wait before retrying when Supabase is unreachable. */
 export const UNAVAILABLE_RETRY_AFTER_S = 5;
+
+/** The documented shape of an error body (some answers add fields, e.g. the lead's `status`). */
+export const errorBodySchema = z.object({
+  error: z.string(),
+  message: z.string().optional(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
 
 /** Every error body has a stable machine-readable `error` and, where it helps, a `message`. */
 export function sendError(res: Response, status: number, error: string, extra: Record<string, unknown> = {}): void {

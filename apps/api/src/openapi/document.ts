@@ -1,59 +1,58 @@
-import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import { LEAD_STATUSES } from '@leadsync/db';
+import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { chatbotSchema, quoteFormSchema } from '../intake/schemas.js';
+import { errorBodySchema } from '../middleware/errors.js';
 import {
   ADMIN_PATHS,
   adminSyncAcceptedSchema,
   adminSyncBodySchema,
+  adminSyncQuerySchema,
   adminSyncResultSchema,
   leadRetriedSchema,
+  SYNC_WAIT_MS,
 } from '../routes/admin.js';
 import { BULL_BOARD_PATH } from '../routes/bull-board.js';
-import { INTAKE_PATHS } from '../routes/intake.js';
-import { OAUTH_PATHS, zohoAuthBodySchema, zohoConnectedSchema } from '../routes/oauth.js';
+import { HEALTH_PATHS, livenessSchema, readinessSchema } from '../routes/health.js';
+import { HEALTH_REPORT_PATH } from '../routes/health-report.js';
+import { INTAKE_PATHS, leadAcceptedSchema } from '../routes/intake.js';
+import { LEAD_PATHS, leadIdParamsSchema, leadStatusSchema } from '../routes/leads.js';
+import { METRICS_PATH } from '../routes/metrics.js';
+import { OAUTH_CALLBACK_QUERY, OAUTH_PATHS, zohoAuthBodySchema, zohoConnectedSchema } from '../routes/oauth.js';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 
 // Named once, at load: zod's registry keeps ids, and the document is built from these instances.
 const QuoteForm = quoteFormSchema.meta({ id: 'QuoteForm' });
 const ChatbotLead = chatbotSchema.meta({ id: 'ChatbotLead' });
-const LeadAccepted = z.object({ id: z.uuid(), status: z.literal('pending') }).meta({ id: 'LeadAccepted' });
-const ErrorBody = z
-  .object({
-    error: z.string(),
-    message: z.string().optional(),
-    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  })
-  .meta({ id: 'Error' });
-const LeadStatus = z
-  .object({
-    id: z.uuid(),
-    source: z.enum(['quote_form', 'chatbot']),
-    status: z.enum(LEAD_STATUSES),
-    zoho_id: z.string().nullable(),
-    attempts: z.number().int(),
-    last_error: z.object({ code: z.string().nullable(), message: z.string().nullable() }).nullable(),
-    created_at: z.string(),
-    synced_at: z.string().nullable(),
-  })
-  .meta({ id: 'LeadStatus' });
+const LeadAccepted = leadAcceptedSchema.meta({ id: 'LeadAccepted' });
+const ErrorBody = errorBodySchema.meta({ id: 'Error' });
+const LeadStatus = leadStatusSchema.meta({ id: 'LeadStatus' });
 const AdminSyncRequest = adminSyncBodySchema.meta({ id: 'AdminSyncRequest' });
 const ZohoAuthRequest = zohoAuthBodySchema.meta({ id: 'ZohoAuthRequest' });
 
 const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
 const html = { 'text/html': { schema: z.string() } };
 const error = (description: string) => ({ description, content: json(ErrorBody) });
-const leadId = z.object({ id: z.uuid() });
 const ADMIN: Record<string, string[]>[] = [{ bearer: [] }, { basic: [] }];
+/** Said explicitly, so a reader (and a generated client) can tell public from forgotten. */
+const PUBLIC: Record<string, string[]>[] = [];
 const unauthorized = { 401: error('No or wrong CRON_SECRET') };
 
-function intakePath(registry: OpenAPIRegistry, path: string, schema: z.ZodType, summary: string): void {
-  registry.registerPath({
+type Register = (route: RouteConfig) => void;
+
+/** Express `:id` → OpenAPI `{id}`: routes and document share the path constants. */
+const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
+
+function intakePath(
+  register: Register,
+  route: { path: string; operationId: string; summary: string; schema: z.ZodType },
+): void {
+  const { schema, ...described } = route;
+  register({
     method: 'post',
-    path,
-    summary,
+    ...described,
     tags: ['intake'],
+    security: PUBLIC,
     request: {
       headers: z.object({ 'Idempotency-Key': z.string().max(255).optional() }),
       body: {
@@ -74,15 +73,15 @@ function intakePath(registry: OpenAPIRegistry, path: string, schema: z.ZodType, 
   });
 }
 
-/** Express `:id` → OpenAPI `{id}`. */
-const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
-
 /**
- * The public and admin API, generated from the zod schemas the routes validate with (intake
- * bodies, admin bodies). tests check it against the routes the app really mounts.
+ * The public and admin API, built from what the route modules export: their path constants and
+ * the zod schemas they validate with or answer (so a route and its description change together).
+ * Tests check it against the routes the app really mounts (routes/openapi.test.ts) and lint it
+ * with redocly.yaml and compile a generated client against it (document.test.ts).
  */
 export function buildOpenApiDocument() {
   const registry = new OpenAPIRegistry();
+  const register: Register = (route) => registry.registerPath({ ...route, path: openApiPath(route.path) });
   registry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
@@ -94,47 +93,58 @@ export function buildOpenApiDocument() {
     description: 'Any user name, CRON_SECRET as the password (for browsers)',
   });
 
-  intakePath(registry, INTAKE_PATHS.quote_form, QuoteForm, 'Store a quote-form lead');
-  intakePath(registry, INTAKE_PATHS.chatbot, ChatbotLead, 'Store (or update, per session_id) a chatbot lead');
+  intakePath(register, {
+    path: INTAKE_PATHS.quote_form,
+    operationId: 'storeQuoteFormLead',
+    summary: 'Store a quote-form lead',
+    schema: QuoteForm,
+  });
+  intakePath(register, {
+    path: INTAKE_PATHS.chatbot,
+    operationId: 'storeChatbotLead',
+    summary: 'Store (or update, per session_id) a chatbot lead',
+    schema: ChatbotLead,
+  });
 
-  registry.registerPath({
+  register({
     method: 'get',
-    path: '/healthz',
+    path: HEALTH_PATHS.live,
+    operationId: 'getLiveness',
     summary: 'The process is alive',
     tags: ['probes'],
-    responses: { 200: { description: 'Alive', content: json(z.object({ status: z.literal('ok') })) } },
+    security: PUBLIC,
+    responses: { 200: { description: 'Alive', content: json(livenessSchema) } },
   });
-  registry.registerPath({
+  register({
     method: 'get',
-    path: '/readyz',
+    path: HEALTH_PATHS.ready,
+    operationId: 'getReadiness',
     summary: 'Redis and Supabase are reachable',
     tags: ['probes'],
+    security: PUBLIC,
     responses: {
-      200: {
-        description: 'Ready',
-        content: json(z.object({ status: z.string(), checks: z.record(z.string(), z.string()) })),
-      },
-      503: {
-        description: 'Not ready',
-        content: json(z.object({ status: z.string(), checks: z.record(z.string(), z.string()) })),
-      },
+      200: { description: 'Ready', content: json(readinessSchema) },
+      503: { description: 'Not ready', content: json(readinessSchema) },
     },
   });
-  registry.registerPath({
+  register({
     method: 'get',
     path: OPENAPI_PATH,
+    operationId: 'getOpenApiDocument',
     summary: 'This document',
     tags: ['probes'],
+    security: PUBLIC,
     responses: { 200: { description: 'OpenAPI 3.1', content: json(z.record(z.string(), z.unknown())) } },
   });
 
-  registry.registerPath({
+  register({
     method: 'get',
-    path: '/api/leads/{id}',
+    path: LEAD_PATHS.status,
+    operationId: 'getLeadStatus',
     summary: "A lead's sync state",
     tags: ['operations'],
     security: ADMIN,
-    request: { params: leadId },
+    request: { params: leadIdParamsSchema },
     responses: {
       200: { description: 'The lead', content: json(LeadStatus) },
       400: error('id is not a UUID'),
@@ -142,9 +152,10 @@ export function buildOpenApiDocument() {
       404: error('No such lead'),
     },
   });
-  registry.registerPath({
+  register({
     method: 'get',
-    path: '/api/health',
+    path: HEALTH_REPORT_PATH,
+    operationId: 'getHealthReport',
     summary: 'Token status, lead counts, queue counts and recommendations',
     tags: ['operations'],
     security: ADMIN,
@@ -153,9 +164,10 @@ export function buildOpenApiDocument() {
       ...unauthorized,
     },
   });
-  registry.registerPath({
+  register({
     method: 'get',
-    path: '/metrics',
+    path: METRICS_PATH,
+    operationId: 'getMetrics',
     summary: 'Prometheus metrics',
     tags: ['operations'],
     security: ADMIN,
@@ -164,16 +176,16 @@ export function buildOpenApiDocument() {
       ...unauthorized,
     },
   });
-  registry.registerPath({
+  register({
     method: 'post',
     path: ADMIN_PATHS.sync,
+    operationId: 'syncNow',
     summary: 'Drain pending leads now',
-    description:
-      'Queues a drain for the worker. With ?wait=true the answer waits (up to 60 s) for its outcome; a drain still running then is answered 202 with status "running".',
+    description: `Queues a drain for the worker. With ?wait=true the answer waits (up to ${SYNC_WAIT_MS / 1000} s) for its outcome; a drain still running then is answered 202 with status "running".`,
     tags: ['operations'],
     security: ADMIN,
     request: {
-      query: z.object({ wait: z.enum(['true', 'false']).optional() }),
+      query: adminSyncQuerySchema,
       body: { required: false, content: json(AdminSyncRequest) },
     },
     responses: {
@@ -183,13 +195,14 @@ export function buildOpenApiDocument() {
       422: error('Bad body or query'),
     },
   });
-  registry.registerPath({
+  register({
     method: 'post',
-    path: openApiPath(ADMIN_PATHS.retry),
+    path: ADMIN_PATHS.retry,
+    operationId: 'retryLead',
     summary: 'Put a failed (or spam) lead back to pending',
     tags: ['operations'],
     security: ADMIN,
-    request: { params: leadId },
+    request: { params: leadIdParamsSchema },
     responses: {
       200: { description: 'Pending again, and nudged', content: json(leadRetriedSchema) },
       400: error('id is not a UUID'),
@@ -198,9 +211,10 @@ export function buildOpenApiDocument() {
       409: error('The lead is neither failed nor spam'),
     },
   });
-  registry.registerPath({
+  register({
     method: 'post',
     path: OAUTH_PATHS.exchange,
+    operationId: 'connectZoho',
     summary: 'Exchange a Zoho grant code and store the tokens',
     tags: ['zoho'],
     security: ADMIN,
@@ -216,9 +230,10 @@ export function buildOpenApiDocument() {
       503: error('Zoho is not configured, or throttles token requests'),
     },
   });
-  registry.registerPath({
+  register({
     method: 'get',
     path: OAUTH_PATHS.start,
+    operationId: 'startZohoConsent',
     summary: "Redirect to Zoho's consent page (browser)",
     tags: ['zoho'],
     security: ADMIN,
@@ -228,19 +243,15 @@ export function buildOpenApiDocument() {
       503: { description: 'Zoho is not configured', content: html },
     },
   });
-  registry.registerPath({
+  register({
     method: 'get',
     path: OAUTH_PATHS.callback,
+    operationId: 'completeZohoConsent',
     summary: 'Where Zoho sends the browser back (the signed state and cookie are the credential)',
     tags: ['zoho'],
+    security: PUBLIC,
     request: {
-      query: z.object({
-        state: z.string().optional(),
-        code: z.string().optional(),
-        location: z.string().optional(),
-        'accounts-server': z.string().optional(),
-        error: z.string().optional(),
-      }),
+      query: z.object(Object.fromEntries(OAUTH_CALLBACK_QUERY.map((name) => [name, z.string().optional()]))),
     },
     responses: {
       200: { description: 'Connected', content: html },
@@ -252,9 +263,10 @@ export function buildOpenApiDocument() {
       503: { description: 'Zoho is not configured, or throttles', content: html },
     },
   });
-  registry.registerPath({
+  register({
     method: 'get',
     path: BULL_BOARD_PATH,
+    operationId: 'getBullBoard',
     summary: 'Bull Board (browser UI of the queues)',
     tags: ['operations'],
     security: ADMIN,
@@ -266,9 +278,12 @@ export function buildOpenApiDocument() {
     info: {
       title: 'leadsync',
       version: '1',
+      license: { name: 'MIT', identifier: 'MIT' },
       description:
         'Web-form and chatbot leads stored at once and synced to Zoho CRM. Operations need CRON_SECRET (bearer, or basic auth with it as the password).',
     },
+    // Relative: the document is served by the API it describes, on whatever origin that is.
+    servers: [{ url: '/', description: 'The leadsync API serving this document' }],
   });
   return fixRegexFlags(document);
 }

@@ -4,7 +4,7 @@ import express, { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import type { JobResults } from '../job-results.js';
 import { sendError } from '../middleware/errors.js';
-import { UUID } from './leads.js';
+import { leadIdParamsSchema } from './leads.js';
 
 export const ADMIN_PATHS = {
   sync: '/api/admin/sync',
@@ -107,8 +107,9 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   });
 
   router.post(ADMIN_PATHS.retry, deps.requireAdmin, async (req, res) => {
-    const id = String(req.params.id);
-    if (!UUID.test(id)) return sendError(res, 400, 'invalid_id', { message: 'id must be a UUID' });
+    const params = leadIdParamsSchema.safeParse(req.params);
+    if (!params.success) return sendError(res, 400, 'invalid_id', { message: 'id must be a UUID' });
+    const id = params.data.id;
     const retried = await deps.db.leads.retry(id);
     if (!retried) {
       const lead = await deps.db.leads.get(id);

@@ -3,6 +3,8 @@ import { collectHealth, type HealthThresholds, type QueueProbe } from '@leadsync
 import { type RequestHandler, Router } from 'express';
 import type { Redis } from 'ioredis';
 
+export const HEALTH_REPORT_PATH = '/api/health';
+
 export interface HealthReportDeps {
   db: Pick<Db, 'stats' | 'tokens'>;
   redis: Pick<Redis, 'ping'>;
@@ -18,7 +20,7 @@ export interface HealthReportDeps {
  */
 export function healthReportRoutes(deps: HealthReportDeps): Router {
   const router = Router();
-  router.get('/api/health', deps.requireAdmin, async (_req, res) => {
+  router.get(HEALTH_REPORT_PATH, deps.requireAdmin, async (_req, res) => {
     const report = await collectHealth({
       db: deps.db,
       queues: deps.queues,

@@ -2,6 +2,12 @@ import { withTimeout } from '@leadsync/config';
 import type { Db } from '@leadsync/db';
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
+
+export const HEALTH_PATHS = { live: '/healthz', ready: '/readyz' } as const;
+
+export const livenessSchema = z.object({ status: z.literal('ok') });
+export const readinessSchema = z.object({ status: z.string(), checks: z.record(z.string(), z.string()) });
 
 export interface HealthDeps {
   db: Pick<Db, 'ping'>;
@@ -29,16 +35,20 @@ async function check(probe: () => Promise<unknown>): Promise<CheckResult> {
  */
 export function healthRoutes(deps: HealthDeps): Router {
   const router = Router();
-  router.get('/healthz', (_req, res) => {
-    res.set('Cache-Control', 'no-store').json({ status: 'ok' });
+  router.get(HEALTH_PATHS.live, (_req, res) => {
+    res.set('Cache-Control', 'no-store').json({ status: 'ok' } satisfies z.infer<typeof livenessSchema>);
   });
-  router.get('/readyz', async (_req, res) => {
+  router.get(HEALTH_PATHS.ready, async (_req, res) => {
     const [redis, supabase] = await Promise.all([check(() => deps.redis.ping()), check(() => deps.db.ping())]);
     const ready = redis === 'ok' && supabase === 'ok';
+    const body: z.infer<typeof readinessSchema> = {
+      status: ready ? 'ready' : 'unavailable',
+      checks: { redis, supabase },
+    };
     res
       .set('Cache-Control', 'no-store')
       .status(ready ? 200 : 503)
-      .json({ status: ready ? 'ready' : 'unavailable', checks: { redis, supabase } });
+      .json(body);
   });
   return router;
 }

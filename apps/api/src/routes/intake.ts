@@ -1,6 +1,7 @@
 import type { LeadSource } from '@leadsync/db';
 import cors from 'cors';
 import { type RequestHandler, Router } from 'express';
+import { z } from 'zod';
 import { type AcceptLeadDeps, acceptLead } from '../intake/accept-lead.js';
 import { readIdempotencyKey } from '../intake/idempotency-key.js';
 import { intakeBodyParsers } from '../middleware/body.js';
@@ -16,6 +17,9 @@ export const INTAKE_PATHS: Record<LeadSource, string> = {
   quote_form: '/api/store-lead',
   chatbot: '/api/chatbot-leads',
 };
+
+/** The 202 answer: the lead is stored; Zoho follows. */
+export const leadAcceptedSchema = z.object({ id: z.uuid(), status: z.literal('pending') });
 
 /** How long a client should wait when the same Idempotency-Key is still being processed. */
 const IN_FLIGHT_RETRY_AFTER_S = 1;
@@ -40,7 +44,7 @@ function intakeHandler(source: LeadSource, deps: AcceptLeadDeps): RequestHandler
         });
       case 'accepted':
         if (answer.replayed) res.set('Idempotent-Replayed', 'true');
-        res.status(202).json({ id: answer.id, status: 'pending' });
+        res.status(202).json({ id: answer.id, status: 'pending' } satisfies z.infer<typeof leadAcceptedSchema>);
     }
   };
 }

@@ -1,11 +1,26 @@
-import type { Db, LeadRow } from '@leadsync/db';
+import { type Db, LEAD_STATUSES, type LeadRow } from '@leadsync/db';
 import { type RequestHandler, Router } from 'express';
+import { z } from 'zod';
 import { sendError } from '../middleware/errors.js';
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const LEAD_PATHS = { status: '/api/leads/:id' } as const;
+
+/** A lead's id in a path: any 8-4-4-4-12 hex id, whatever its UUID version. */
+export const leadIdParamsSchema = z.object({ id: z.guid() });
+
+export const leadStatusSchema = z.object({
+  id: z.uuid(),
+  source: z.enum(['quote_form', 'chatbot']),
+  status: z.enum(LEAD_STATUSES),
+  zoho_id: z.string().nullable(),
+  attempts: z.number().int(),
+  last_error: z.object({ code: z.string().nullable(), message: z.string().nullable() }).nullable(),
+  created_at: z.string(),
+  synced_at: z.string().nullable(),
+});
 
 /** What operators see of a lead: its sync state, none of the visitor's personal data. */
-export function leadStatusView(lead: LeadRow) {
+export function leadStatusView(lead: LeadRow): z.infer<typeof leadStatusSchema> {
   return {
     id: lead.id,
     source: lead.source,
@@ -24,10 +39,10 @@ export function leadStatusView(lead: LeadRow) {
 /** Operations routes over leads; mounted behind requireAdmin. */
 export function leadRoutes(deps: { db: Pick<Db, 'leads'>; requireAdmin: RequestHandler }): Router {
   const router = Router();
-  router.get('/api/leads/:id', deps.requireAdmin, async (req, res) => {
-    const id = String(req.params.id);
-    if (!UUID.test(id)) return sendError(res, 400, 'invalid_id', { message: 'id must be a UUID' });
-    const lead = await deps.db.leads.get(id);
+  router.get(LEAD_PATHS.status, deps.requireAdmin, async (req, res) => {
+    const params = leadIdParamsSchema.safeParse(req.params);
+    if (!params.success) return sendError(res, 400, 'invalid_id', { message: 'id must be a UUID' });
+    const lead = await deps.db.leads.get(params.data.id);
     if (!lead) return sendError(res, 404, 'not_found', { message: 'no lead with this id' });
     res.set('Cache-Control', 'no-store').json(leadStatusView(lead));
   });

@@ -14,6 +14,8 @@ export interface MetricsDeps {
   requireAdmin: RequestHandler;
 }
 
+export const METRICS_PATH = '/metrics';
+
 const INTAKE_ROUTES = new Set(Object.values(INTAKE_PATHS));
 
 /**
@@ -59,7 +61,7 @@ export function metricsRoutes(deps: MetricsDeps): Router {
 
   const router = Router();
   router.use(intakeMetrics(registry));
-  router.get('/metrics', deps.requireAdmin, async (_req, res) => {
+  router.get(METRICS_PATH, deps.requireAdmin, async (_req, res) => {
     const body = await registry.metrics();
     res.set('Cache-Control', 'no-store').type(registry.contentType).send(body);
   });

@@ -14,6 +14,9 @@ export const OAUTH_PATHS = {
   exchange: '/api/zoho-auth',
 } as const;
 
+/** The query parameters Zoho may put on its redirect to the callback; the route reads no other. */
+export const OAUTH_CALLBACK_QUERY = ['state', 'code', 'location', 'accounts-server', 'error'] as const;
+
 export const zohoAuthBodySchema = z.strictObject({
   code: z.string().trim().min(1, 'is required').max(1000),
   /** The `accounts-server` Zoho put on the redirect, for a code issued by another data centre. */
@@ -75,7 +78,7 @@ function readCookie(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-function queryValue(req: Request, name: string): string | undefined {
+function queryValue(req: Request, name: (typeof OAUTH_CALLBACK_QUERY)[number]): string | undefined {
   const value = req.query[name];
   return typeof value === 'string' ? value : undefined;
 }

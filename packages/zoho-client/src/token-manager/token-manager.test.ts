@@ -5,11 +5,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { ReAuthorizeError, RetryLaterError, WaitUntilError } from './errors.js';
-import { transportError } from './http.js';
-import type { OAuthClient, TokenGrant } from './oauth.js';
-import { createTokenManager, type TokenManagerConfig } from './token-manager.js';
-import { InMemoryTokenStore } from './token-store.js';
+import { ReAuthorizeError, RetryLaterError, WaitUntilError } from '../errors.js';
+import { transportError } from '../http.js';
+import type { OAuthClient, TokenGrant } from '../oauth.js';
+import { InMemoryTokenStore } from '../token-store.js';
+import { createTokenManager, type TokenManagerConfig } from './index.js';
+import type { RedisLike } from './redis.js';
 
 const PREFIX = `test:zoho-client:${randomUUID()}:`;
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
@@ -199,16 +200,16 @@ describe('seeding and status', () => {
   });
 
   it('refuses to refresh without Redis (no lock, no shared count) and says retry later', async () => {
+    const down = async (): Promise<never> => {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+    };
+    const unreachableRedis: RedisLike = { eval: down, get: down, set: down, del: down, exists: down, zrem: down };
     let calls = 0;
     const store = new InMemoryTokenStore();
     const tm = createTokenManager({
       store,
       oauth: { refreshAccessToken: async () => grant(++calls) },
-      redis: {
-        eval: async () => {
-          throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
-        },
-      },
+      redis: unreachableRedis,
       encryptionKey: key,
     });
     await tm.seedRefreshToken({

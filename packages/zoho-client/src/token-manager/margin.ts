@@ -16,3 +16,12 @@ export function effectiveMargin(issuedLifetimeMs: number | null, configuredMargi
   if (issuedLifetimeMs === null) return configuredMarginMs;
   return Math.min(configuredMarginMs, Math.max(0, issuedLifetimeMs) * MAX_MARGIN_SHARE);
 }
+
+/**
+ * Whether a token expiring at `expiresAt` (issued at `issuedAt`, null when unknown) has more than
+ * `wantedMs` left at `nowMs`, the wanted time capped by effectiveMargin.
+ */
+export function hasEnoughLeft(expiresAt: Date, issuedAt: Date | null, nowMs: number, wantedMs: number): boolean {
+  const issuedLifetimeMs = issuedAt === null ? null : expiresAt.getTime() - issuedAt.getTime();
+  return expiresAt.getTime() - nowMs > effectiveMargin(issuedLifetimeMs, wantedMs);
+}
