@@ -10,9 +10,9 @@ import {
   withClient,
 } from '@leadsync/local-stack';
 import { connectionOptions, QUEUES } from '@leadsync/queue';
+import { stateKey, verifyState } from '@leadsync/zoho-client';
 import { consent, startZohoSim, type ZohoSim } from '@leadsync/zoho-sim';
 import { Queue } from 'bullmq';
-import { stateKey, verifyState } from '../../apps/api/src/oauth/state.js';
 
 const run = promisify(execFile);
 
@@ -41,7 +41,7 @@ describe('leadsync CLI', () => {
 
   async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
-      const { stdout, stderr } = await run(process.execPath, tsxEntry('scripts/leadsync.ts', ...args), {
+      const { stdout, stderr } = await run(process.execPath, tsxEntry('apps/cli/src/cli.ts', ...args), {
         env,
         cwd: REPO_ROOT,
       });

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { parseEnv, sharedEnvSchema } from '@leadsync/config';
+import { apiPortSchema, parseEnv, sharedEnvSchema, syncModeSchema, zohoRedirectUri } from '@leadsync/config';
 import { type DbConfig, INTAKE_GROUP_COMMIT } from '@leadsync/db';
 import { z } from 'zod';
 
@@ -103,12 +103,7 @@ const spamEnv = {
 
 export const apiEnvSchema = sharedEnvSchema
   .extend({
-    PORT: z.coerce
-      .number({ error: 'must be a port number (0-65535)' })
-      .int('must be a port number (0-65535)')
-      .min(0, 'must be a port number (0-65535)')
-      .max(65535, 'must be a port number (0-65535)')
-      .default(3000),
+    PORT: apiPortSchema,
     CORS_ORIGINS: corsOrigins,
     INTAKE_RATE_LIMIT: z.coerce
       .number({ error: 'must be a whole number of requests a minute (0 turns it off)' })
@@ -127,7 +122,7 @@ export const apiEnvSchema = sharedEnvSchema
       .string()
       .regex(/^\d+(b|kb|mb)$/i, 'must be a size like 100kb or 1mb')
       .default('100kb'),
-    SYNC_MODE: z.enum(['immediate', 'daily']).default('immediate'),
+    SYNC_MODE: syncModeSchema,
     /**
      * A request (headers and body) must arrive within this long, or the server answers 408 and
      * closes the connection: a client dribbling its body cannot hold a socket for minutes.
@@ -147,7 +142,7 @@ export const apiEnvSchema = sharedEnvSchema
   })
   .transform((env) => ({
     ...env,
-    ZOHO_REDIRECT_URI: env.ZOHO_REDIRECT_URI ?? `http://localhost:${env.PORT}/auth/zoho/callback`,
+    ZOHO_REDIRECT_URI: zohoRedirectUri(env),
   }));
 
 export type ApiConfig = z.infer<typeof apiEnvSchema>;

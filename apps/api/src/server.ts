@@ -1,10 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import { ConfigError, createLogger, type Logger, withTimeout } from '@leadsync/config';
 import { createDb } from '@leadsync/db';
-import { createSyncProducer } from '@leadsync/queue';
+import { createJobResults, createSyncProducer } from '@leadsync/queue';
 import { type AppDeps, createApp } from './app.js';
 import { type ApiConfig, apiDbConfig, loadApiConfig } from './config.js';
-import { createJobResults } from './job-results.js';
 import { createApiOperations } from './operations.js';
 import { createApiRedis } from './redis.js';
 import { createApiZoho } from './zoho.js';

@@ -1,5 +1,5 @@
 import type { Db } from '@leadsync/db';
-import { createZohoConnection, type RedisLike, type ZohoConnection } from '@leadsync/zoho-client';
+import { createZohoConnectionIfConfigured, type RedisLike, type ZohoConnection } from '@leadsync/zoho-client';
 import type { ApiConfig } from './config.js';
 
 /**
@@ -8,11 +8,5 @@ import type { ApiConfig } from './config.js';
  * configured: the API still takes leads without one, and onboarding says what to set.
  */
 export function createApiZoho(config: ApiConfig, db: Pick<Db, 'tokens'>, redis: RedisLike): ZohoConnection | null {
-  const { ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET } = config;
-  if (!ZOHO_CLIENT_ID || !ZOHO_CLIENT_SECRET) return null;
-  return createZohoConnection({
-    settings: { ...config, ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET },
-    store: db.tokens,
-    redis,
-  });
+  return createZohoConnectionIfConfigured({ settings: config, store: db.tokens, redis });
 }

@@ -1,4 +1,4 @@
-import { parseEnv, sharedEnvSchema } from '@leadsync/config';
+import { parseEnv, sharedEnvSchema, syncModeSchema } from '@leadsync/config';
 import { z } from 'zod';
 
 const ms = (def: number) => z.coerce.number().int().nonnegative().default(def);
@@ -20,7 +20,7 @@ export const workerEnvSchema = sharedEnvSchema.extend({
   // The worker cannot do its job without a Zoho client (the API can: it onboards one).
   ZOHO_CLIENT_ID: z.string().min(1),
   ZOHO_CLIENT_SECRET: z.string().min(1),
-  SYNC_MODE: z.enum(['immediate', 'daily']).default('immediate'),
+  SYNC_MODE: syncModeSchema,
   SYNC_CRON: z.string().min(9, 'must be a cron pattern such as "0 9 * * *"').default('0 9 * * *'),
   SYNC_TZ: z.string().default('UTC'),
   /** Zoho's upsert takes at most 100 records a call. */

@@ -75,6 +75,26 @@ export const sharedEnvSchema = z.object({
 
 export type SharedEnv = z.infer<typeof sharedEnvSchema>;
 
+/** Whether a stored lead is sent at once (a nudge) or waits for the daily drain. */
+export const syncModeSchema = z.enum(['immediate', 'daily']).default('immediate');
+
+/** The API's port; the CLI reads it too, to name the API's OAuth callback the same way. */
+export const apiPortSchema = z.coerce
+  .number({ error: 'must be a port number (0-65535)' })
+  .int('must be a port number (0-65535)')
+  .min(0, 'must be a port number (0-65535)')
+  .max(65535, 'must be a port number (0-65535)')
+  .default(3000);
+
+/**
+ * Where Zoho sends the browser back after consent: the API's callback on this machine unless
+ * ZOHO_REDIRECT_URI names another. A code exchange must present the very URI the consent named,
+ * so every process that makes one (the API, the CLI) resolves it here.
+ */
+export function zohoRedirectUri(env: { PORT: number; ZOHO_REDIRECT_URI?: string | undefined }): string {
+  return env.ZOHO_REDIRECT_URI ?? `http://localhost:${env.PORT}/auth/zoho/callback`;
+}
+
 /**
  * Parses the environment once, at start-up. NEXT_PUBLIC_SUPABASE_URL is accepted for
  * SUPABASE_URL because deployments of the original Next.js design set that one.

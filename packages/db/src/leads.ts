@@ -1,58 +1,34 @@
+import {
+  LEAD_STATUSES,
+  type LeadContent,
+  type LeadSource,
+  type LeadStatus,
+  type TranscriptEntry,
+} from '@leadsync/lead';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { DbUnavailableError, retryRowsAlone, toDbError } from './errors.js';
 import { type GroupCommitOptions, groupCommit } from './group-commit.js';
 import { run } from './run.js';
 
-export type LeadSource = 'quote_form' | 'chatbot';
-/** Every status a lead can have, in the order a lead passes them (the leads.status check lists the same). */
-export const LEAD_STATUSES = ['pending', 'syncing', 'synced', 'failed', 'spam'] as const;
-export type LeadStatus = (typeof LEAD_STATUSES)[number];
+// The lead's statuses, sources and fields are @leadsync/lead's; re-exported so db's API stays as it was.
+export { LEAD_STATUSES, type LeadSource, type LeadStatus, type TranscriptEntry };
 
 /** A count for every status, 0 where none was found (lead_stats groups only the rows there are). */
 export function countByStatus(found: Partial<Record<LeadStatus, number>>): Record<LeadStatus, number> {
   return Object.fromEntries(LEAD_STATUSES.map((status) => [status, found[status] ?? 0])) as Record<LeadStatus, number>;
 }
-export type TranscriptEntry = { role: 'user' | 'bot'; content: string };
 
 /** The normalised fields intake stores; the same names as the columns. */
-export interface LeadFields {
-  name?: string | null;
-  first_name?: string | null;
-  last_name?: string | null;
-  email?: string | null;
-  phone?: string | null;
-  company?: string | null;
-  message?: string | null;
-  transcript?: TranscriptEntry[] | string | null;
-  service?: string | null;
-  budget?: string | null;
-  page_url?: string | null;
-  utm_source?: string | null;
-  utm_medium?: string | null;
-  utm_campaign?: string | null;
+export interface LeadFields extends Partial<Omit<LeadContent, 'source'>> {
   session_id?: string | null;
   /** 'spam' holds the lead back from Zoho; default 'pending'. */
   status?: 'pending' | 'spam';
 }
 
-export interface LeadRow {
+/** A row of the leads table: the lead's content and what intake and the sync keep beside it. */
+export interface LeadRow extends LeadContent {
   id: string;
-  source: LeadSource;
   status: LeadStatus;
-  name: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  email: string | null;
-  phone: string | null;
-  company: string | null;
-  message: string | null;
-  transcript: TranscriptEntry[] | string | null;
-  service: string | null;
-  budget: string | null;
-  page_url: string | null;
-  utm_source: string | null;
-  utm_medium: string | null;
-  utm_campaign: string | null;
   session_id: string | null;
   raw_payload: Record<string, unknown>;
   idempotency_key: string | null;

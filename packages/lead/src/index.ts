@@ -1,5 +1,11 @@
 /**
- * @leadsync/lead: the rules a lead's fields obey, pure and dependency-free, shared by intake (what
- * it accepts and stores) and the Zoho mapping (what it sends), so the two can never drift apart.
+ * @leadsync/lead: the lead as a domain, pure and dependency-free: its fields and their Zoho
+ * limits, the email and phone rules, the duplicate-check rule and the statuses. Intake (what it
+ * accepts and stores), packages/db (the row types) and the Zoho mapping (what it sends) all import
+ * these, so the edges can never drift apart. Every export of every module is public.
  */
-export { canonicalEmail, EMAIL_MAX, EMAIL_PATTERN, isEmail, normalizeEmail } from './email.js';
+export * from './duplicate-check.js';
+export * from './email.js';
+export * from './fields.js';
+export * from './phone.js';
+export * from './status.js';

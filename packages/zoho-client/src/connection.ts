@@ -63,3 +63,23 @@ export function createZohoConnection(deps: {
   });
   return { oauth, tokens };
 }
+
+/** Settings of a process that may run before a Zoho client is configured (the API, the CLI). */
+export type OptionalZohoConnectionSettings = Omit<ZohoConnectionSettings, 'ZOHO_CLIENT_ID' | 'ZOHO_CLIENT_SECRET'> & {
+  ZOHO_CLIENT_ID?: string | undefined;
+  ZOHO_CLIENT_SECRET?: string | undefined;
+};
+
+/**
+ * The connection of a process that onboards: null until a client is configured, so the API still
+ * takes leads without one and onboarding says what to set (NOT_CONFIGURED).
+ */
+export function createZohoConnectionIfConfigured(deps: {
+  settings: OptionalZohoConnectionSettings;
+  store: TokenStore;
+  redis: RedisLike;
+}): ZohoConnection | null {
+  const { ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET } = deps.settings;
+  if (!ZOHO_CLIENT_ID || !ZOHO_CLIENT_SECRET) return null;
+  return createZohoConnection({ ...deps, settings: { ...deps.settings, ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET } });
+}

@@ -1,6 +1,9 @@
 /**
  * @leadsync/zoho-client — everything in leadsync that speaks to Zoho CRM.
  *
+ * Onboarding (api / cli): onboarding/connect.ts exchanges a grant code and stores it; the signed
+ * OAuth `state` and the failure descriptions every surface shows are beside it.
+ *
  * Wiring (worker / api):
  *   const key = parseEncryptionKey(env.TOKEN_ENCRYPTION_KEY);            // FixConfigError on a bad key
  *   const oauth = createOAuthClient({ accountsUrl, clientId, clientSecret, redirectUri });
@@ -12,7 +15,13 @@
 // The email rule lives in @leadsync/lead; re-exported because the mapping applies it.
 export { normalizeEmail } from '@leadsync/lead';
 export { type CrmClassifyOptions, classifyCrmResponse } from './classify.js';
-export { createZohoConnection, type ZohoConnection, type ZohoConnectionSettings } from './connection.js';
+export {
+  createZohoConnection,
+  createZohoConnectionIfConfigured,
+  type OptionalZohoConnectionSettings,
+  type ZohoConnection,
+  type ZohoConnectionSettings,
+} from './connection.js';
 export { decryptSecret, encryptSecret, fingerprintSecret, parseEncryptionKey } from './crypto.js';
 export {
   type DataCenter,
@@ -36,6 +45,7 @@ export {
 export {
   createZohoClient,
   MAX_RECORDS_PER_CALL,
+  missingResult,
   type SearchLeadsQuery,
   type UpsertFailure,
   type UpsertResult,
@@ -71,6 +81,25 @@ export {
   type OAuthClientConfig,
   type TokenGrant,
 } from './oauth.js';
+export { type ConnectZohoInput, connectZoho, type ZohoConnected } from './onboarding/connect.js';
+export {
+  describeOnboardingError,
+  NOT_CONFIGURED,
+  type OnboardingContext,
+  type OnboardingFailure,
+  type OnboardingFailureKind,
+} from './onboarding/failures.js';
+export {
+  issueState,
+  nonceMatches,
+  STATE_TTL_MS,
+  STATE_VERSION,
+  type StateChannel,
+  type StateCheck,
+  type StatePayload,
+  stateKey,
+  verifyState,
+} from './onboarding/state.js';
 export { classifyRecordResult } from './record-result.js';
 export {
   type AccessCredentials,

@@ -1,10 +1,10 @@
+import { canonicalEmail, duplicateCheckFieldsFor } from '@leadsync/lead';
 import type { KyInstance, Options } from 'ky';
 import { type CrmClassifyOptions, classifyCrmResponse } from './classify.js';
 import { normalizeOrigin } from './data-centers.js';
 import { FixConfigError, ReAuthenticateError, RejectedRequestError, RetryLaterError } from './errors.js';
 import { createHttp, type HttpResult, send } from './http.js';
-import { duplicateCheckFieldsFor } from './mapping.js';
-import { classifyRecordResult, type UpsertResult } from './record-result.js';
+import { classifyRecordResult, type UpsertFailure, type UpsertResult } from './record-result.js';
 import type { AccessCredentials, TokenManager } from './token-manager/index.js';
 
 /**
@@ -24,6 +24,16 @@ import type { AccessCredentials, TokenManager } from './token-manager/index.js';
 export const MAX_RECORDS_PER_CALL = 100;
 
 export type { UpsertFailure, UpsertResult, UpsertSuccess } from './record-result.js';
+
+/**
+ * The result of a record Zoho's answer has no entry for: a retryable failure rather than a guess,
+ * since the record may or may not have been written (upsert and update by id are both safe to
+ * send again). The one definition, for this client's answers and for any caller holding fewer
+ * results than records.
+ */
+export function missingResult(): UpsertFailure {
+  return { ok: false, code: 'MISSING_RESULT', message: 'Zoho returned no result for this record', retryable: true };
+}
 
 /** A record for updateLeads: the Zoho record's id and the fields to write to it. */
 export type ZohoRecordUpdate = Record<string, unknown> & { id: string };
@@ -168,13 +178,9 @@ export function createZohoClient(config: ZohoClientConfig): ZohoClient {
     }
     const data = (result.body as { data?: unknown } | undefined)?.data;
     const items = Array.isArray(data) ? data : [];
-    // Zoho answers in input order, one entry per record (§4.2). A missing entry is reported as a
-    // retryable failure rather than guessed: the record may or may not have been written.
+    // Zoho answers in input order, one entry per record (docs/zoho-crm.md §4.2).
     return records.map(
-      (_, i): UpsertResult =>
-        i < items.length
-          ? classifyRecordResult(items[i], operation)
-          : { ok: false, code: 'MISSING_RESULT', message: 'Zoho returned no result for this record', retryable: true },
+      (_, i): UpsertResult => (i < items.length ? classifyRecordResult(items[i], operation) : missingResult()),
     );
   }
 
@@ -249,7 +255,7 @@ export function createZohoClient(config: ZohoClientConfig): ZohoClient {
 
     async searchLeads(query) {
       const searchParams: Record<string, string> =
-        'email' in query ? { email: query.email.trim().toLowerCase() } : { phone: query.phone.trim() };
+        'email' in query ? { email: canonicalEmail(query.email) } : { phone: query.phone.trim() };
       const result = await call('Leads/search', { method: 'get', searchParams }, 'Zoho Leads search');
       // 204 = no match (and no body to parse, §6).
       if (result.status === 204) return [];

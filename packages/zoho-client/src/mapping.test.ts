@@ -7,7 +7,6 @@ import {
   DEFAULT_LEAD_MAPPING,
   duplicateCheckFieldsFor,
   type MappableLead,
-  normalizePhone,
   parseLeadMapping,
   renderTranscript,
   splitName,
@@ -65,25 +64,6 @@ describe('splitName', () => {
     expect(splitName({ name: null, first_name: null, last_name: null }, 'Website visitor').last).toBe(
       'Website visitor',
     );
-  });
-});
-
-describe('normalizePhone', () => {
-  it.each([
-    ['(030) 123-45 67', '0301234567'],
-    ['030 1234567', '0301234567'],
-    ['+49 30 1234567', '+49301234567'],
-    ['0049 30 1234567', '+49301234567'],
-    ['+1 (555) 123-4567 ext. 89', '+15551234567'],
-    ['555.123.4567 x12', '5551234567'],
-  ])('%j → %j', (input, expected) => {
-    expect(normalizePhone(input)).toBe(expected);
-  });
-  it.each([null, '', 'call me', '12'])('gives null for %j', (input) => {
-    expect(normalizePhone(input)).toBeNull();
-  });
-  it('never exceeds Zoho’s 30 characters', () => {
-    expect(normalizePhone('1'.repeat(40))?.length).toBe(ZOHO_LEAD_FIELD_LIMITS.Phone);
   });
 });
 
@@ -212,6 +192,27 @@ describe('toZohoLead', () => {
     expect(description.endsWith('---\nService: Roofing')).toBe(true);
   });
 
+  it('sends a Company of up to 200 characters whole (Zoho’s Company holds 200)', () => {
+    const company = 'C'.repeat(200);
+    expect(toZohoLead(lead({ name: 'A B', company })).Company).toBe(company);
+  });
+
+  it('sends the phone in the form intake stores: + and digits, 00 written as +', () => {
+    expect(toZohoLead(lead({ name: 'A B', phone: '(030) 123-45 67' })).Phone).toBe('0301234567');
+    expect(toZohoLead(lead({ name: 'A B', phone: '0049 30 1234567' })).Phone).toBe('+49301234567');
+  });
+
+  it.each([
+    ['an extension', '555.123.4567 x12'],
+    ['letters', 'call me on 555 0100'],
+    ['too few digits', '1234'],
+    ['more than Zoho’s 30 characters', '1'.repeat(31)],
+  ])('leaves out a phone Zoho would refuse (%s) and keeps it in Description', (_what, phone) => {
+    const record = toZohoLead(lead({ name: 'A B', email: 'a@example.com', phone }));
+    expect(record).not.toHaveProperty('Phone');
+    expect(record.Description).toContain(`Phone as given (not accepted by Zoho): ${phone}`);
+  });
+
   it('leaves out an email Zoho would refuse and keeps it in Description', () => {
     const record = toZohoLead(lead({ name: 'A B', email: 'jane@localhost', phone: '555 123 4567' }));
     expect(record).not.toHaveProperty('Email');
@@ -242,14 +243,6 @@ describe('toZohoLead', () => {
       Lead_Status: 'Not Contacted',
     });
     expect(toZohoLead(lead({ name: 'A B', source: 'chatbot' }), mapping)).not.toHaveProperty('Lead_Source');
-  });
-});
-
-describe('duplicateCheckFieldsFor', () => {
-  it('is Email when there is one, else Phone, else Zoho’s default Email', () => {
-    expect(duplicateCheckFieldsFor({ Email: 'a@b.co', Phone: '123' })).toEqual(['Email']);
-    expect(duplicateCheckFieldsFor({ Phone: '123' })).toEqual(['Phone']);
-    expect(duplicateCheckFieldsFor({ Last_Name: 'x' })).toEqual(['Email']);
   });
 });
 

@@ -1,4 +1,12 @@
-import { EMAIL_MAX, normalizeEmail } from '@leadsync/lead';
+import {
+  type DuplicateCheckFields,
+  duplicateCheckFieldsFor,
+  type LeadContent,
+  normalizeEmail,
+  normalizePhone,
+  type TranscriptEntry,
+  ZOHO_LEAD_FIELD_LIMITS,
+} from '@leadsync/lead';
 import { z } from 'zod';
 import { FixConfigError } from './errors.js';
 
@@ -13,48 +21,26 @@ import { FixConfigError } from './errors.js';
  *   last_name, else the last word of `name` ("Doe, Jane" understood too), else first_name, else
  *   `lastNameFallback` (default "Unknown").
  * - Company is sent only when known, unless `companyFallback` is configured: Zoho's API enforces
- *   the layout's mandatory Company only when a Layout id is sent (§9.1), and a placeholder would
+ *   the layout's mandatory Company only when a Layout id is sent (docs/zoho-crm.md §9.1), and a placeholder would
  *   overwrite a real company on an update. Orgs that require it set e.g. "Not provided".
- * - Email is trimmed, composed (NFC) and lower-cased (@leadsync/lead's rule, the one intake applies);
- *   phone is reduced to `+` and digits. Both are the
- *   duplicate-check values, so the same person typed twice must map to the same string.
- * - Every value is cut to Zoho's field length (§9) so no record fails on INVALID_DATA
- *   maximum_length; an email that Zoho would refuse is left out (and kept in Description) rather
- *   than failing the whole record.
+ * - Email and phone are sent in @leadsync/lead's canonical forms, the ones intake stores (email
+ *   trimmed, composed and lower-cased; phone as `+` and digits). Both are the duplicate-check
+ *   values, so the same person typed twice must map to the same string.
+ * - Every value is cut to Zoho's field length (@leadsync/lead's ZOHO_LEAD_FIELD_LIMITS) so no
+ *   record fails on INVALID_DATA maximum_length; an email or phone that Zoho would refuse (only a
+ *   row stored before intake applied the rule can hold one) is left out and kept in Description
+ *   rather than failing the whole record.
  */
 
-export type TranscriptMessage = { role: 'user' | 'bot'; content: string };
+export type TranscriptMessage = TranscriptEntry;
 
-/** The stored lead as packages/db returns it (structural, so this package does not import db). */
-export interface MappableLead {
+/** The stored lead as packages/db returns it (@leadsync/lead's fields, so this package does not import db). */
+export interface MappableLead extends LeadContent {
   id: string;
-  source: 'quote_form' | 'chatbot';
-  name: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  email: string | null;
-  phone: string | null;
-  company: string | null;
-  message: string | null;
-  transcript: TranscriptMessage[] | string | null;
-  service: string | null;
-  budget: string | null;
-  page_url: string | null;
-  utm_source: string | null;
-  utm_medium: string | null;
-  utm_campaign: string | null;
 }
 
-/** Zoho Leads field lengths (facts §9). Company: the help page says 100, a v7 sample 200 — 100 fits both. */
-export const ZOHO_LEAD_FIELD_LIMITS = {
-  First_Name: 40,
-  Last_Name: 80,
-  Email: EMAIL_MAX,
-  Phone: 30,
-  Company: 100,
-  Lead_Source: 120,
-  Description: 32_000,
-} as const;
+// The lead's own rules, re-exported so this package's public API stays as it was.
+export { type DuplicateCheckFields, duplicateCheckFieldsFor, normalizePhone, ZOHO_LEAD_FIELD_LIMITS };
 
 type ExtraKey = 'service' | 'budget' | 'page_url' | 'utm_source' | 'utm_medium' | 'utm_campaign';
 const EXTRA_KEYS: readonly ExtraKey[] = ['service', 'budget', 'page_url', 'utm_source', 'utm_medium', 'utm_campaign'];
@@ -84,7 +70,7 @@ export interface LeadMapping {
 }
 
 /**
- * Lead_Source defaults come from Zoho's standard picklist (§9.2): "Chat" exists for chat; the list
+ * Lead_Source defaults come from Zoho's standard picklist (docs/zoho-crm.md §9.2): "Chat" exists for chat; the list
  * has no "Website"/"Web Form", and "Web Download" is the standard value closest to "came in through
  * the website". Orgs with their own values configure them.
  */
@@ -169,27 +155,6 @@ function clean(value: string | null | undefined): string | null {
   return collapsed === '' ? null : collapsed;
 }
 
-/**
- * `+` (if the number was international) and digits only: "(030) 123-45 67" and "030 1234567" are
- * one person to a duplicate check. A trailing extension ("x12", "ext. 12") is dropped and "00"
- * becomes "+". No country is guessed. Null when fewer than 3 digits remain.
- */
-export function normalizePhone(value: string | null | undefined): string | null {
-  if (!value) return null;
-  // No `\s*` in front of the keyword: unanchored, it made a long run of blanks quadratic, and the
-  // blanks it would remove are dropped with every other non-digit below anyway.
-  let text = value.trim().replace(/(?:ext\.?|extension|x|#)\s*\d+\s*$/i, '');
-  let international = text.startsWith('+');
-  let digits = text.replace(/\D/g, '');
-  if (!international && digits.startsWith('00')) {
-    international = true;
-    digits = digits.slice(2);
-  }
-  text = (international ? '+' : '') + digits;
-  if (digits.length < 3) return null;
-  return text.slice(0, ZOHO_LEAD_FIELD_LIMITS.Phone);
-}
-
 const NAME_SUFFIX = /^(?:jr|sr|ii|iii|iv|v|phd|md|esq)\.?$/i;
 
 /** Zoho's First_Name / Last_Name from whatever the form gave. Last is never empty. */
@@ -263,7 +228,10 @@ export function renderTranscript(
 
 const TRUNCATION_MARKER = '\n[…truncated]';
 
-function buildDescription(lead: MappableLead, mapping: LeadMapping, rejectedEmail: string | null): string | null {
+/** Contact values as given that Zoho would refuse: left out of their fields, kept in Description. */
+type Rejected = { email: string | null; phone: string | null };
+
+function buildDescription(lead: MappableLead, mapping: LeadMapping, rejected: Rejected): string | null {
   const details: string[] = [];
   if (mapping.detailsInDescription) {
     for (const key of EXTRA_KEYS) {
@@ -271,7 +239,8 @@ function buildDescription(lead: MappableLead, mapping: LeadMapping, rejectedEmai
       if (value && !mapping.customFields[key]) details.push(`${EXTRA_LABELS[key]}: ${value}`);
     }
   }
-  if (rejectedEmail) details.push(`Email as given (not accepted by Zoho): ${rejectedEmail}`);
+  if (rejected.email) details.push(`Email as given (not accepted by Zoho): ${rejected.email}`);
+  if (rejected.phone) details.push(`Phone as given (not accepted by Zoho): ${rejected.phone}`);
   const detailBlock = details.length > 0 ? `---\n${details.join('\n')}` : '';
 
   const body: string[] = [];
@@ -309,7 +278,11 @@ export function toZohoLead(lead: MappableLead, mapping: LeadMapping = DEFAULT_LE
   if (source) record.Lead_Source = truncate(source, ZOHO_LEAD_FIELD_LIMITS.Lead_Source);
 
   const rawEmail = clean(lead.email);
-  const description = buildDescription(lead, mapping, rawEmail && !email ? rawEmail : null);
+  const rawPhone = clean(lead.phone);
+  const description = buildDescription(lead, mapping, {
+    email: rawEmail && !email ? rawEmail : null,
+    phone: rawPhone && !phone ? rawPhone : null,
+  });
   if (description) record.Description = description;
 
   for (const key of EXTRA_KEYS) {
@@ -318,21 +291,4 @@ export function toZohoLead(lead: MappableLead, mapping: LeadMapping = DEFAULT_LE
     if (field && value) record[field] = truncate(value, mapping.customFieldMaxLength);
   }
   return record;
-}
-
-export type DuplicateCheckFields = ['Email'] | ['Phone'];
-
-/**
- * Contract §4: Email, else Phone. A record with neither gets ['Email'] (Zoho's system default for
- * Leads), which inserts it — intake requires one of the two, so that only happens to an email
- * Zoho would refuse on a lead without a usable phone.
- *
- * Note: Zoho accepts in `duplicate_check_fields` only system duplicate-check fields (Email for
- * Leads) and fields marked "Do not allow duplicate values" (§5). Phone-based dedupe therefore needs
- * Phone marked unique in the Zoho org; upsertLeads sends email and phone records in separate calls.
- */
-export function duplicateCheckFieldsFor(record: Record<string, unknown>): DuplicateCheckFields {
-  if (typeof record.Email === 'string' && record.Email !== '') return ['Email'];
-  if (typeof record.Phone === 'string' && record.Phone !== '') return ['Phone'];
-  return ['Email'];
 }

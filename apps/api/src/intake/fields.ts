@@ -1,4 +1,15 @@
-import { canonicalEmail, EMAIL_MAX, EMAIL_PATTERN } from '@leadsync/lead';
+import {
+  canonicalEmail,
+  canonicalPhone,
+  EMAIL_MAX,
+  EMAIL_PATTERN,
+  PHONE_MAX,
+  PHONE_MIN_DIGITS,
+  PHONE_TYPED,
+  PHONE_TYPED_MAX,
+  phoneDigits,
+  preparePhone,
+} from '@leadsync/lead';
 import { z } from 'zod';
 import { hasLoneSurrogate } from './payload.js';
 
@@ -94,25 +105,12 @@ export const email = z.preprocess(
     .optional(),
 );
 
-/** Zoho's Phone field holds 30 characters; what we store (separators stripped) must fit. */
-export const PHONE_MAX = 30;
-/** What a visitor may type: a little slack for separators, still bounded. */
-export const PHONE_TYPED_MAX = 40;
-export const PHONE_MIN_DIGITS = 5;
-// ASCII digits only (after NFKC folds full-width ones): Zoho's phone field refuses other scripts'
-// digits. A plus only in front; the separators people type are stripped before storing.
-const PHONE_TYPED = /^\+?[0-9 ().-]+$/;
-
-export function normalisePhone(typed: string): string {
-  return typed.replace(/[ ().-]/g, '');
-}
-
 /**
- * A phone number Zoho's phone field accepts, stored as digits with an optional leading +.
- * At least as strict as tooling/zoho-sim's isZohoPhone (/^[0-9+\-(). ]+$/ with a digit, 30 max).
+ * @leadsync/lead's phone rule (the one the Zoho mapping applies), step by step so a visitor is
+ * told which part failed; what is stored is its canonical form (`+` and digits).
  */
 export const phone = z.preprocess(
-  absentIfBlank((s) => s.normalize('NFKC').trim()),
+  absentIfBlank(preparePhone),
   z
     .string(NOT_TEXT)
     .max(PHONE_TYPED_MAX, `must be at most ${PHONE_TYPED_MAX} characters`)
@@ -120,12 +118,12 @@ export const phone = z.preprocess(
       message: 'may hold only digits, a leading + and spaces, dashes, dots or brackets',
       ...withinCap(PHONE_TYPED_MAX),
     })
-    .transform(normalisePhone)
+    .transform(canonicalPhone)
     .pipe(
       z
         .string()
         .max(PHONE_MAX, `must be at most ${PHONE_MAX} characters without separators`)
-        .refine((v) => v.replace('+', '').length >= PHONE_MIN_DIGITS, `must have at least ${PHONE_MIN_DIGITS} digits`),
+        .refine((v) => phoneDigits(v) >= PHONE_MIN_DIGITS, `must have at least ${PHONE_MIN_DIGITS} digits`),
     )
     .optional(),
 );

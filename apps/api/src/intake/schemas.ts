@@ -1,9 +1,10 @@
-import type { LeadSource } from '@leadsync/db';
+import { type LeadSource, ZOHO_LEAD_FIELD_LIMITS as ZOHO } from '@leadsync/lead';
 import { z } from 'zod';
 import { email, isBlank, multiLine, multiLineOrEmpty, phone, singleLine, singleLineOrNumber } from './fields.js';
 
 /**
- * What each intake source accepts (contract §3). Limits, in UTF-16 units:
+ * What each intake source accepts (docs/contract.md §3). Limits, in UTF-16 units, the Zoho ones
+ * taken from @leadsync/lead's ZOHO_LEAD_FIELD_LIMITS:
  *
  * | field | max | why |
  * | --- | --- | --- |
@@ -23,10 +24,10 @@ import { email, isBlank, multiLine, multiLineOrEmpty, phone, singleLine, singleL
  * sends can set a lead's status or id.
  */
 export const LIMITS = {
-  name: 120,
-  firstName: 40,
-  lastName: 80,
-  company: 200,
+  name: ZOHO.First_Name + ZOHO.Last_Name,
+  firstName: ZOHO.First_Name,
+  lastName: ZOHO.Last_Name,
+  company: ZOHO.Company,
   message: 10_000,
   label: 200,
   budget: 100,

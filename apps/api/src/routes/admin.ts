@@ -1,8 +1,7 @@
 import type { Db } from '@leadsync/db';
-import type { SyncProducer } from '@leadsync/queue';
+import type { JobResults, SyncProducer } from '@leadsync/queue';
 import express, { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
-import type { JobResults } from '../job-results.js';
 import { sendError } from '../middleware/errors.js';
 import { leadIdParamsSchema } from './leads.js';
 

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { freePort, type IsolatedStack, startIsolatedStack, withClient } from '@leadsync/local-stack';
-import { decryptSecret, parseEncryptionKey } from '@leadsync/zoho-client';
+import { decryptSecret, issueState, parseEncryptionKey, STATE_TTL_MS, stateKey } from '@leadsync/zoho-client';
 import { consent, startZohoSim, type ZohoSim } from '@leadsync/zoho-sim';
-import { issueState, STATE_TTL_MS, stateKey } from '../oauth/state.js';
 import { call, postJson, startTestApi, TEST_CRON_SECRET, type TestApi } from '../testing/harness.js';
 
 // The whole browser flow against the Zoho simulator: our start → its consent page → its redirect

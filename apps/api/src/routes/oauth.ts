@@ -1,12 +1,22 @@
 import type { Logger } from '@leadsync/config';
 import type { SyncProducer } from '@leadsync/queue';
-import { dataCenterForLocation, type ZohoConnection } from '@leadsync/zoho-client';
+import {
+  type ConnectZohoInput,
+  connectZoho,
+  describeOnboardingError,
+  issueState,
+  NOT_CONFIGURED,
+  nonceMatches,
+  type OnboardingFailure,
+  type OnboardingFailureKind,
+  STATE_TTL_MS,
+  verifyState,
+  type ZohoConnection,
+} from '@leadsync/zoho-client';
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import { z } from 'zod';
 import { sendError } from '../middleware/errors.js';
-import { describeOnboardingError, NOT_CONFIGURED, type OnboardingFailure } from '../oauth/outcome.js';
 import { sendPage } from '../oauth/page.js';
-import { issueState, nonceMatches, STATE_COOKIE, STATE_TTL_MS, verifyState } from '../oauth/state.js';
 
 export const OAUTH_PATHS = {
   start: '/auth/zoho/start',
@@ -30,9 +40,11 @@ export const zohoConnectedSchema = z.object({
   access_token_expires_at: z.string().nullable(),
 });
 
+export type ZohoConnected = z.infer<typeof zohoConnectedSchema>;
+
 export interface OAuthRouteDeps {
   zoho: ZohoConnection | null;
-  /** Key the state is signed with (oauth/state.ts stateKey). */
+  /** Key the state is signed with (zoho-client's stateKey). */
   stateKey: Buffer;
   redirectUri: string;
   /** Set in immediate mode: leads held back for want of a connection go at once. */
@@ -41,32 +53,32 @@ export interface OAuthRouteDeps {
   requireAdmin: RequestHandler;
 }
 
-export type ZohoConnected = z.infer<typeof zohoConnectedSchema>;
+/** Cookie holding the nonce of the browser's pending sign-in (the state binds to it). */
+const STATE_COOKIE = 'leadsync_oauth_nonce';
 
 /**
- * Exchange a grant code and store the tokens. The `accounts-server` is checked by the OAuth
- * client against Zoho's data centres and the configured servers before the code (and our client
- * secret) is sent anywhere. With a producer, leads held back for want of a connection are sent
- * at once after (immediate mode; in daily mode they wait for the schedule like every lead).
+ * A request-shaped problem (expired code, bad state, untrusted host) is 400; Zoho refusing our
+ * configuration, or not answering, is 502: it is this deployment or Zoho, not the request, that
+ * must change; no client configured yet, or Zoho throttling us, is 503 (with Retry-After).
  */
-export async function connectZoho(
-  zoho: ZohoConnection,
-  input: { code: string; accountsServer?: string | undefined; location?: string | undefined },
-  producer?: Pick<SyncProducer, 'enqueueDrain'>,
-): Promise<ZohoConnected> {
-  // Zoho always names the server; when only the location came, its DC table stands in.
-  const named =
-    input.accountsServer || (input.location ? dataCenterForLocation(input.location)?.accountsServer : undefined);
-  const accountsServer = zoho.oauth.resolveAccountsServer(named);
-  const grant = await zoho.oauth.exchangeCode({ code: input.code, accountsServer });
-  await zoho.tokens.saveGrant(grant);
-  await producer?.enqueueDrain({ reason: 'admin' }).catch(() => undefined);
-  const status = await zoho.tokens.status();
+const HTTP_STATUS: Record<OnboardingFailureKind, number> = {
+  request: 400,
+  configuration: 502,
+  unavailable: 502,
+  unconfigured: 503,
+  throttled: 503,
+};
+
+/** The exchange, and the answer shaped as the contract names it. */
+async function exchange(deps: OAuthRouteDeps, zoho: ZohoConnection, input: ConnectZohoInput): Promise<ZohoConnected> {
+  const producer = deps.producer;
+  const nudge = producer ? () => producer.enqueueDrain({ reason: 'admin' }) : undefined;
+  const connected = await connectZoho(zoho, input, nudge);
   return {
     connected: true,
-    accounts_server: grant.accountsServer,
-    api_domain: status.apiDomain,
-    access_token_expires_at: status.accessTokenExpiresAt?.toISOString() ?? null,
+    accounts_server: connected.accountsServer,
+    api_domain: connected.apiDomain,
+    access_token_expires_at: connected.accessTokenExpiresAt?.toISOString() ?? null,
   };
 }
 
@@ -85,7 +97,12 @@ function queryValue(req: Request, name: (typeof OAUTH_CALLBACK_QUERY)[number]): 
 
 function failurePage(res: Response, failure: OnboardingFailure): void {
   if (failure.retryAfterS) res.set('Retry-After', String(failure.retryAfterS));
-  sendPage(res, failure.status, { ok: false, title: 'Zoho was not connected', lines: [failure.message] });
+  sendPage(res, HTTP_STATUS[failure.kind], { ok: false, title: 'Zoho was not connected', lines: [failure.message] });
+}
+
+function sendFailure(res: Response, failure: OnboardingFailure): void {
+  if (failure.retryAfterS) res.set('Retry-After', String(failure.retryAfterS));
+  sendError(res, HTTP_STATUS[failure.kind], failure.error, { message: failure.message });
 }
 
 const STATE_PROBLEMS = {
@@ -101,7 +118,8 @@ const STATE_PROBLEMS = {
 /**
  * Zoho onboarding:
  * - GET /auth/zoho/start (admin): 302 to the consent page of ZOHO_ACCOUNTS_URL with a signed state,
- *   and the state's nonce in a cookie scoped to the callback path (see oauth/state.ts).
+ *   and the state's nonce in a cookie scoped to the callback path (why: the comment atop
+ *   packages/zoho-client/src/onboarding/state.ts).
  * - GET /auth/zoho/callback (public: Zoho sends the browser here; the state is the credential):
  *   a plain page saying it worked or exactly what failed.
  * - POST /api/zoho-auth (admin): the same exchange for scripts, in JSON.
@@ -135,13 +153,14 @@ export function oauthRoutes(deps: OAuthRouteDeps): Router {
         zohoError === 'access_denied'
           ? "Zoho did not grant access (access_denied): the consent was denied, or Zoho's limit of 10 sign-ins per 10 minutes was reached. Start again at /auth/zoho/start."
           : `Zoho answered with the error "${zohoError}" instead of a code. Start again at /auth/zoho/start.`;
-      return failurePage(res, { status: 400, error: 'consent_denied', message });
+      return failurePage(res, { kind: 'request', error: 'consent_denied', message });
     }
     const state = verifyState(deps.stateKey, queryValue(req, 'state'));
-    if (!state.ok) return failurePage(res, { status: 400, error: 'bad_state', message: STATE_PROBLEMS[state.reason] });
+    if (!state.ok)
+      return failurePage(res, { kind: 'request', error: 'bad_state', message: STATE_PROBLEMS[state.reason] });
     if (state.channel === 'browser' && !nonceMatches(state.nonce, readCookie(req, STATE_COOKIE))) {
       return failurePage(res, {
-        status: 400,
+        kind: 'request',
         error: 'state_not_for_this_browser',
         message: `This browser did not start this sign-in (its sign-in cookie is missing or belongs to a newer attempt). Start again at /auth/zoho/start in this browser, on the same host as ZOHO_REDIRECT_URI (${deps.redirectUri}).`,
       });
@@ -149,18 +168,18 @@ export function oauthRoutes(deps: OAuthRouteDeps): Router {
     const code = queryValue(req, 'code');
     if (!code) {
       return failurePage(res, {
-        status: 400,
+        kind: 'request',
         error: 'missing_code',
         message: "Zoho's redirect carries no code. Start again at /auth/zoho/start.",
       });
     }
     const accountsServer = queryValue(req, 'accounts-server');
     try {
-      const connected = await connectZoho(
-        deps.zoho,
-        { code, accountsServer, location: queryValue(req, 'location') },
-        deps.producer,
-      );
+      const connected = await exchange(deps, deps.zoho, {
+        code,
+        accountsServer,
+        location: queryValue(req, 'location'),
+      });
       sendPage(res, 200, {
         ok: true,
         title: 'Zoho is connected',
@@ -178,8 +197,7 @@ export function oauthRoutes(deps: OAuthRouteDeps): Router {
   });
 
   router.post(OAUTH_PATHS.exchange, deps.requireAdmin, express.json({ limit: '4kb' }), async (req, res) => {
-    if (!deps.zoho)
-      return sendError(res, NOT_CONFIGURED.status, NOT_CONFIGURED.error, { message: NOT_CONFIGURED.message });
+    if (!deps.zoho) return sendFailure(res, NOT_CONFIGURED);
     const body = zohoAuthBodySchema.safeParse(req.body ?? {});
     if (!body.success) {
       return sendError(res, 422, 'validation_failed', {
@@ -190,12 +208,11 @@ export function oauthRoutes(deps: OAuthRouteDeps): Router {
     try {
       res
         .set('Cache-Control', 'no-store')
-        .json(await connectZoho(deps.zoho, { code: body.data.code, accountsServer }, deps.producer));
+        .json(await exchange(deps, deps.zoho, { code: body.data.code, accountsServer }));
     } catch (err) {
       const failure = describeOnboardingError(err, { redirectUri: deps.redirectUri, accountsServer });
       if (!failure) throw err;
-      if (failure.retryAfterS) res.set('Retry-After', String(failure.retryAfterS));
-      sendError(res, failure.status, failure.error, { message: failure.message });
+      sendFailure(res, failure);
     }
   });
   return router;

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, LeadRow, SyncResult } from '@leadsync/db';
+import { duplicateCheckIdentity } from '@leadsync/lead';
 import {
-  duplicateCheckFieldsFor,
   FixConfigError,
+  missingResult,
   ReAuthorizeError,
   RejectedRequestError,
   RetryLaterError,
@@ -177,11 +178,8 @@ export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize)
     }
   }
 
-  const identityOf = ({ lead, record, write }: Planned) => {
-    if (write === 'update') return `id:${lead.zoho_id}`;
-    const field = duplicateCheckFieldsFor(record)[0];
-    return `${field}:${String(record[field] ?? '')}`;
-  };
+  const identityOf = ({ lead, record, write }: Planned) =>
+    write === 'update' ? `id:${lead.zoho_id}` : duplicateCheckIdentity(record);
   const send = (round: Planned[]): Promise<UpsertResult[]> =>
     round[0]?.write === 'update'
       ? zoho.updateLeads(round.map(({ lead, record }) => ({ ...record, id: lead.zoho_id as string })))
@@ -223,10 +221,8 @@ export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize)
     const gone: Planned[] = [];
     for (const [i, planned] of round.entries()) {
       const { lead } = planned;
-      const answer = answers[i];
-      if (!answer) {
-        retryLater(lead, 'MISSING_RESULT', 'Zoho gave no result for this record');
-      } else if (!answer.ok && answer.recordGone && planned.write === 'update') {
+      const answer = answers[i] ?? missingResult();
+      if (!answer.ok && answer.recordGone && planned.write === 'update') {
         gone.push({ ...planned, write: 'upsert', goneId: lead.zoho_id as string });
       } else if (answer.ok) {
         const result: SyncResult = {

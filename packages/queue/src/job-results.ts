@@ -1,5 +1,5 @@
-import { connectionOptions } from '@leadsync/queue';
 import { Job, type Queue, QueueEvents } from 'bullmq';
+import { connectionOptions } from './connection.js';
 
 export type JobOutcome =
   | { state: 'completed'; value: unknown }
@@ -7,7 +7,7 @@ export type JobOutcome =
   /** Not finished within the wait (still waiting, active, or paused by Zoho's rate limit). */
   | { state: 'running' };
 
-/** Waits for a job's result (POST /api/admin/sync?wait=true). */
+/** Waits for a job's result (the API's POST /api/admin/sync?wait=true, the CLI's sync --wait). */
 export interface JobResults {
   wait(queue: Queue, jobId: string, timeoutMs: number): Promise<JobOutcome>;
   close(): Promise<void>;
@@ -15,7 +15,7 @@ export interface JobResults {
 
 /**
  * One QueueEvents per queue, made on first use: it holds a blocking Redis connection, which an
- * API replica that never serves `?wait=true` should not pay for.
+ * API replica that never serves `?wait=true` (or a CLI command that does not wait) should not pay for.
  */
 export function createJobResults(config: { REDIS_URL: string; REDIS_PREFIX: string }): JobResults {
   const events = new Map<string, QueueEvents>();

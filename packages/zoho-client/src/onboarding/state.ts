@@ -6,10 +6,10 @@ import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
  * API replica (or the CLI) can check a state another one issued, with no server-side store.
  *
  * A state alone would let anyone who saw it (a URL in a log or browser history) finish the flow
- * from their own browser, connecting *their* Zoho account (login CSRF). So a state issued by
- * GET /auth/zoho/start is also bound to the browser that asked: its nonce is set there in a
- * short-lived HttpOnly SameSite=Lax cookie, and the callback requires the cookie to match.
- * SameSite=Lax still sends the cookie on Zoho's top-level redirect back to us.
+ * from their own browser, connecting *their* Zoho account (login CSRF). So a state issued to a
+ * browser (`channel: 'browser'`) is also bound to it: the API sets its nonce there in a
+ * short-lived HttpOnly SameSite=Lax cookie, and the callback requires the cookie to match
+ * (nonceMatches). SameSite=Lax still sends the cookie on Zoho's top-level redirect back to us.
  *
  * A state printed by the CLI (`channel: 'cli'`) has no browser to bind to; it is accepted without
  * the cookie. It still cannot be forged without CRON_SECRET and expires like the others.
@@ -17,8 +17,6 @@ import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
 
 export const STATE_TTL_MS = 10 * 60_000;
 export const STATE_VERSION = 1;
-/** Cookie holding the nonce of the browser's pending sign-in. */
-export const STATE_COOKIE = 'leadsync_oauth_nonce';
 
 export type StateChannel = 'browser' | 'cli';
 
