@@ -4,7 +4,7 @@
 //   npm run bench -- intake       one section (intake | drain | latency | bundle | scaling | footprint)
 //   BENCH_LARGE=0 npm run bench   the drain-scaling section skips its 100,000-lead run (~1 min here)
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -17,6 +17,12 @@ import {
   type IsolatedStack,
   prepareTestTemplate,
   REPO_ROOT,
+  type Spawned,
+  type SpawnedApi,
+  spawnApi,
+  spawnServing,
+  spawnWorkerProcess,
+  stackEnv,
   startIsolatedStack,
   tsxEntry,
   waitFor,
@@ -81,68 +87,24 @@ function baseEnv(
   sim: ZohoSim | null,
   extra: Record<string, string> = {},
 ): Record<string, string> {
-  return {
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    REDIS_URL: stack.redisUrl,
-    REDIS_PREFIX: stack.redisPrefix,
-    SUPABASE_URL: stack.supabaseUrl,
-    SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
-    CRON_SECRET: randomBytes(24).toString('hex'),
-    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    INTAKE_RATE_LIMIT: '0',
-    ...(sim
-      ? {
-          ZOHO_CLIENT_ID: 'sim-client-id',
-          ZOHO_CLIENT_SECRET: 'sim-client-secret',
-          ZOHO_ACCOUNTS_URL: sim.accountsUrl,
-          ZOHO_API_DOMAIN: sim.apiDomain,
-        }
-      : {}),
-    ...extra,
-  };
+  return stackEnv(stack, sim, { NODE_ENV: 'production', LOG_LEVEL: 'warn', INTAKE_RATE_LIMIT: '0', ...extra });
 }
 
-async function startApi(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, tsxEntry('apps/api/src/server.ts'), {
-    env: { PATH: process.env.PATH, ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/healthz`)).ok, 'the API', 30_000);
-  return { url, child };
-}
+const startApi = (env: Record<string, string>): Promise<SpawnedApi> => spawnApi(env, { output: 'stderr' });
 
 /**
  * The /rest/v1 gateway in a process of its own, as Supabase runs it. The isolated stack's
  * gateway lives in this process, where it would share one event loop with autocannon and slow
  * the intake path (which goes through it) but not the direct insert (which does not).
  */
-async function startGatewayProcess(postgrestUrl: string): Promise<{ url: string; child: ChildProcess }> {
+async function startGatewayProcess(postgrestUrl: string): Promise<Spawned & { url: string }> {
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    tsxEntry('tooling/local-stack/src/gateway-main.ts', postgrestUrl, String(port)),
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/`)).ok, 'the gateway', 30_000);
-  return { url, child };
-}
-
-const stopChild = (child: ChildProcess) =>
-  new Promise<void>((done) => {
-    if (child.exitCode !== null) return done();
-    child.once('exit', () => done());
-    child.kill('SIGTERM');
+  const gateway = await spawnServing('tooling/local-stack/src/gateway-main.ts', {}, `${url}/`, 'the gateway', {
+    args: [postgrestUrl, String(port)],
+    output: 'stderr',
   });
-
-async function cleanRedis(prefix: string, url: string) {
-  const redis = new Redis(url);
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  return { ...gateway, url };
 }
 
 /** Intake against a direct PostgREST insert of the same row: a steady 200 req/s, then flat out. */
@@ -208,9 +170,8 @@ async function benchIntake() {
       targets: 'p99 < 50 ms at 200 req/s; throughput ratio >= 0.6',
     };
   } finally {
-    await stopChild(api.child);
-    await stopChild(gateway.child);
-    await cleanRedis(stack.redisPrefix, stack.redisUrl);
+    await api.stop();
+    await gateway.stop();
     await stack.teardown();
   }
 }
@@ -273,7 +234,6 @@ async function benchDrain(n = Number(process.env.BENCH_DRAIN_LEADS ?? 10_000)): 
     await queue.obliterate({ force: true }).catch(() => {});
     await queue.close();
     redis.disconnect();
-    await cleanRedis(stack.redisPrefix, stack.redisUrl);
     await sim.close();
     await stack.teardown();
   }
@@ -294,10 +254,7 @@ async function benchLatency(rate = 50, seconds = 20) {
     apiDomain: sim.apiDomain,
   });
   const api = await startApi(env);
-  const worker = spawn(process.execPath, tsxEntry('apps/worker/src/worker.ts'), {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const worker = spawnWorkerProcess(env, { output: 'stderr' });
   try {
     const total = rate * seconds;
     await cannon({
@@ -326,14 +283,13 @@ async function benchLatency(rate = 50, seconds = 20) {
       calls_per_lead: Number((counters.recordsPerCall.length / total).toFixed(3)),
       simulator_latency_ms: '150 ± 100',
       api_peak_rss_mb: peakRssMb(api.child.pid),
-      worker_peak_rss_mb: peakRssMb(worker.pid),
+      worker_peak_rss_mb: peakRssMb(worker.child.pid),
       target: 'p95 < 5000 ms',
     };
   } finally {
-    await stopChild(api.child);
-    await stopChild(worker);
+    await api.stop();
+    await worker.stop();
     redis.disconnect();
-    await cleanRedis(stack.redisPrefix, stack.redisUrl);
     await sim.close();
     await stack.teardown();
   }
@@ -360,6 +316,14 @@ async function benchScaling() {
       (Number(runs[runs.length - 1]!.leads_per_s) / Number(first.leads_per_s)).toFixed(2),
     ),
   };
+}
+
+/** SIGTERM, then wait for the exit (children here are plain ChildProcesses, not Spawned). */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((done) => child.once('exit', done));
+  child.kill('SIGTERM');
+  await exited;
 }
 
 /** How each process is started: the compiled output with plain node (production), or tsx (development). */
@@ -462,9 +426,8 @@ async function benchFootprint(rate = 50, seconds = 15) {
       }
     }
   } finally {
-    await cleanRedis(stack.redisPrefix, stack.redisUrl);
     await sim.close();
-    await stack.teardown();
+    await stack.teardown(); // removes the stack's Redis keys too
   }
   results.footprint = {
     ...figures,

@@ -1,13 +1,18 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type IsolatedStack, REPO_ROOT, startIsolatedStack, tsxEntry, withClient } from '@leadsync/local-stack';
+import {
+  type IsolatedStack,
+  REPO_ROOT,
+  stackEnv,
+  startIsolatedStack,
+  tsxEntry,
+  withClient,
+} from '@leadsync/local-stack';
 import { connectionOptions, QUEUES } from '@leadsync/queue';
 import { stateKey, verifyState } from '@leadsync/zoho-client';
 import { consent, startZohoSim, type ZohoSim } from '@leadsync/zoho-sim';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 
 const run = promisify(execFile);
 
@@ -21,30 +26,15 @@ describe('leadsync CLI', () => {
   beforeAll(async () => {
     stack = await startIsolatedStack('cli');
     sim = await startZohoSim();
-    env = {
+    env = stackEnv(stack, sim, {
       PATH: process.env.PATH ?? '',
-      SUPABASE_URL: stack.supabaseUrl,
-      SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
-      REDIS_URL: stack.redisUrl,
-      REDIS_PREFIX: stack.redisPrefix,
-      CRON_SECRET: randomBytes(16).toString('hex'),
-      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      ZOHO_CLIENT_ID: 'sim-client-id',
-      ZOHO_CLIENT_SECRET: 'sim-client-secret',
-      ZOHO_ACCOUNTS_URL: sim.accountsUrl,
-      ZOHO_API_DOMAIN: sim.apiDomain,
       ZOHO_REDIRECT_URI: 'http://127.0.0.1:9/auth/zoho/callback',
       LOG_LEVEL: 'silent',
-    };
+    });
     queue = new Queue(QUEUES.sync, { connection: connectionOptions(stack.redisUrl), prefix: stack.redisPrefix });
   });
   afterAll(async () => {
-    await queue?.obliterate({ force: true }).catch(() => {});
     await queue?.close();
-    const redis = new Redis(stack.redisUrl);
-    const keys = await redis.keys(`${stack.redisPrefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
     await sim?.close();
     await stack?.teardown();
   });

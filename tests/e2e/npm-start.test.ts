@@ -4,8 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { DEFAULTS, freePort, REPO_ROOT, tsxEntry, waitFor, withClient } from '@leadsync/local-stack';
-import { Redis } from 'ioredis';
+import { clearRedisPrefix, DEFAULTS, freePort, REPO_ROOT, tsxEntry, waitFor, withClient } from '@leadsync/local-stack';
 
 /**
  * `npm start` as a newcomer runs it: it brings up what is missing, prints a curl example, and the
@@ -25,10 +24,7 @@ describe('npm start', () => {
     await withClient(process.env.DATABASE_URL ?? DEFAULTS.databaseUrl, (c) =>
       c.query(`drop database if exists "${database}" with (force)`),
     );
-    const redis = new Redis(process.env.REDIS_URL ?? DEFAULTS.redisUrl);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    await clearRedisPrefix(process.env.REDIS_URL ?? DEFAULTS.redisUrl, prefix);
     rmSync(stateDir, { recursive: true, force: true });
   });
 

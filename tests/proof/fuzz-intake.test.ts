@@ -4,7 +4,6 @@ import { type IsolatedStack, startIsolatedStack } from '@leadsync/local-stack';
 import { DEFAULT_LEAD_MAPPING, duplicateCheckFieldsFor, type MappableLead, toZohoLead } from '@leadsync/zoho-client';
 import { isZohoEmail, isZohoPhone, startZohoSim } from '@leadsync/zoho-sim';
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { parseIntake } from '../../apps/api/src/intake/parse.js';
 import { startTestApi, type TestApi } from '../../apps/api/src/testing/harness.js';
@@ -52,10 +51,6 @@ afterAll(async () => {
   console.log(`fuzz-intake figures: ${JSON.stringify({ seed: SEED, runs: RUNS, ...figures })}`);
   await api?.stop();
   await client?.end();
-  const redis = new Redis(stack.redisUrl);
-  const keys = await redis.keys(`${stack.redisPrefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
   await stack?.teardown();
 });
 

@@ -3,14 +3,23 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type IsolatedStack, startIsolatedStack, tsxEntry, waitFor, withClient } from '@leadsync/local-stack';
+import {
+  type IsolatedStack,
+  type Spawned,
+  type SpawnedApi,
+  spawnApi,
+  spawnWorkerProcess,
+  stackEnv,
+  startIsolatedStack,
+  tsxEntry,
+  waitFor,
+  withClient,
+} from '@leadsync/local-stack';
 import { decryptSecret, parseEncryptionKey } from '@leadsync/zoho-client';
 import { consent, startZohoSim, type ZohoSim } from '@leadsync/zoho-sim';
-import { Redis } from 'ioredis';
 import { createApp } from '../../apps/api/src/app.js';
 import { startTestApi } from '../../apps/api/src/testing/harness.js';
 import { listRoutes, type MountedRoute } from '../../apps/api/src/testing/routes.js';
-import { type Spawned, type SpawnedApi, spawnApi, spawnWorkerProcess } from './support.js';
 
 /**
  * The security promises, proven against real processes (server.ts and worker.ts as deployed):
@@ -48,17 +57,11 @@ beforeAll(async () => {
     latencyMs: 5,
     clients: [{ clientId: ZOHO_CLIENT_ID, clientSecret: ZOHO_CLIENT_SECRET, redirectUris: [] }],
   });
-  env = {
+  env = stackEnv(stack, sim, {
     NODE_ENV: 'production',
     LOG_LEVEL: 'debug',
-    REDIS_URL: stack.redisUrl,
-    REDIS_PREFIX: stack.redisPrefix,
-    SUPABASE_URL: stack.supabaseUrl,
-    SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
     ZOHO_CLIENT_ID,
     ZOHO_CLIENT_SECRET,
-    ZOHO_ACCOUNTS_URL: sim.accountsUrl,
-    ZOHO_API_DOMAIN: sim.apiDomain,
     CRON_SECRET,
     TOKEN_ENCRYPTION_KEY,
     CORS_ORIGINS: ALLOWED_ORIGIN,
@@ -69,17 +72,13 @@ beforeAll(async () => {
     HEADERS_TIMEOUT_MS: '1000',
     SYNC_BACKOFF_BASE_MS: '200',
     SYNC_SWEEP_EVERY_MS: '1000',
-  };
+  });
   [apiA, apiB] = await Promise.all([spawnApi(env), spawnApi(env)]);
   worker = spawnWorkerProcess(env);
 }, 120_000);
 
 afterAll(async () => {
   await Promise.all([apiA?.stop(), apiB?.stop(), worker?.stop()]);
-  const redis = new Redis(stack.redisUrl);
-  const keys = await redis.keys(`${stack.redisPrefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
   await sim?.close();
   await stack?.teardown();
 }, 60_000);

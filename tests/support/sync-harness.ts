@@ -1,8 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createLogger } from '@leadsync/config';
 import { createDb, type Db, type LeadFields, type LeadSource } from '@leadsync/db';
-import { type IsolatedStack, startIsolatedStack, tsxEntry, waitFor, withClient } from '@leadsync/local-stack';
+import {
+  deleteKeysUnder,
+  type IsolatedStack,
+  spawnWorkerProcess,
+  stackEnv,
+  startIsolatedStack,
+  waitFor,
+  withClient,
+} from '@leadsync/local-stack';
 import { connectionOptions, JOBS, QUEUES } from '@leadsync/queue';
 import { loadWorkerConfig, type WorkerConfig } from '@leadsync/worker/config';
 import { type RunningWorker, startWorker } from '@leadsync/worker/runtime';
@@ -43,25 +51,15 @@ export async function startSyncHarness(
   const db = createDb({ url: stack.supabaseUrl, serviceRoleKey: stack.serviceRoleKey });
   // a test may bring a Redis of its own (to stop and restart it) through env.REDIS_URL
   const redisUrl = options.env?.REDIS_URL ?? stack.redisUrl;
-  const env: Record<string, string> = {
+  const env = stackEnv({ ...stack, redisUrl }, sim, {
     NODE_ENV: 'test',
     LOG_LEVEL: 'error',
-    REDIS_URL: redisUrl,
-    REDIS_PREFIX: stack.redisPrefix,
-    SUPABASE_URL: stack.supabaseUrl,
-    SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
-    ZOHO_CLIENT_ID: 'sim-client-id',
-    ZOHO_CLIENT_SECRET: 'sim-client-secret',
-    ZOHO_ACCOUNTS_URL: sim.accountsUrl,
-    ZOHO_API_DOMAIN: sim.apiDomain,
     ZOHO_TIMEOUT_MS: '2000',
-    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    CRON_SECRET: randomBytes(24).toString('hex'),
     SYNC_BACKOFF_BASE_MS: '200',
     SYNC_BACKOFF_MAX_MS: '2000',
     SYNC_SWEEP_EVERY_MS: '1000',
     ...options.env,
-  };
+  });
 
   // Seed the token store the way ZOHO_REFRESH_TOKEN does, through the same code path.
   const seedRedis = new Redis(redisUrl);
@@ -125,10 +123,7 @@ export async function startSyncHarness(
       return worker;
     },
     spawnWorker(extra = {}) {
-      const child = spawn(process.execPath, tsxEntry('apps/worker/src/worker.ts'), {
-        env: { PATH: process.env.PATH, ...env, ...extra },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
+      const { child } = spawnWorkerProcess({ ...env, ...extra }, { output: 'stderr' });
       children.push(child);
       return child;
     },
@@ -145,10 +140,9 @@ export async function startSyncHarness(
         await worker.close().catch(() => {});
         redis.disconnect();
       }
-      await syncQueue.obliterate({ force: true }).catch(() => {});
       await syncQueue.close();
-      const keys = await seedRedis.keys(`${stack.redisPrefix}:*`);
-      if (keys.length) await seedRedis.del(...keys);
+      // the stack's teardown clears its prefix on its own Redis; a test's own Redis is cleared here
+      if (redisUrl !== stack.redisUrl) await deleteKeysUnder(seedRedis, stack.redisPrefix);
       seedRedis.disconnect();
       await sim.close();
       await stack.teardown();

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { ConfigError, createLogger, type Logger } from '@leadsync/config';
+import { ConfigError, createLogger, type Logger, withTimeout } from '@leadsync/config';
 import { createDb } from '@leadsync/db';
 import { createJobResults, createSyncProducer } from '@leadsync/queue';
 import { type AppDeps, createApp } from './app.js';
@@ -42,15 +42,11 @@ function buildDeps(config: ApiConfig): AppDeps {
 }
 
 async function withDeadline(what: string, work: Promise<unknown>, ms: number, logger: Logger): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      logger.warn(`${what} did not finish in time`);
-      resolve();
-    }, ms);
-  });
-  await Promise.race([work.catch((err) => logger.warn({ err }, `${what} failed`)), deadline]);
-  clearTimeout(timer);
+  await withTimeout(
+    work.catch((err) => logger.warn({ err }, `${what} failed`)),
+    ms,
+    () => logger.warn(`${what} did not finish in time`),
+  );
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -10,3 +10,4 @@ export {
   zohoRedirectUri,
 } from './env.js';
 export { createLogger, type Logger, REDACT_PATHS } from './logger.js';
+export { withTimeout } from './timeout.js';

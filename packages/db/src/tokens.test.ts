@@ -22,8 +22,6 @@ beforeAll(async () => {
   redis = new Redis(stack.redisUrl);
 });
 afterAll(async () => {
-  const keys = await redis.keys(`${stack.redisPrefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
   await redis.quit();
   await stack.teardown();
 });

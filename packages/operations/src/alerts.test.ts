@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '@leadsync/config';
-import { DEFAULTS, freePort, startRedisServer, waitFor } from '@leadsync/local-stack';
+import { DEFAULTS, deleteKeysUnder, freePort, startRedisServer, waitFor } from '@leadsync/local-stack';
 import { Redis } from 'ioredis';
 import type { AlertCondition } from './alert-plan.js';
 import { createAlerter } from './alerts.js';
@@ -52,10 +52,7 @@ afterEach(() => {
   receiver.bodies.length = 0;
 });
 afterAll(async () => {
-  for (const prefix of prefixes) {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-  }
+  for (const prefix of prefixes) await deleteKeysUnder(redis, prefix);
   redis.disconnect();
   await receiver.close();
 });

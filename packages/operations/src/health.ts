@@ -1,3 +1,4 @@
+import { withTimeout } from '@leadsync/config';
 import type { Db } from '@leadsync/db';
 import { SCHEDULERS } from '@leadsync/queue';
 import type { Queue } from 'bullmq';
@@ -47,15 +48,7 @@ export const JOB_STATES = [
 ] as const;
 
 async function within<T>(ms: number, work: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return withTimeout(work(), ms);
 }
 
 const orNull = <T>(p: Promise<T>): Promise<T | null> => p.catch(() => null);

@@ -5,6 +5,18 @@ export { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY, signJwt } fro
 export { freePort, waitFor } from './ports.js';
 export { createDatabase, dropDatabase, ensureRoles, StackUnavailableError, withClient } from './postgres.js';
 export { type PostgrestProcess, startPostgrest } from './postgrest.js';
-export { type RedisProcess, redisAnswers, startRedisServer } from './redis.js';
+export {
+  isAlive,
+  type Spawned,
+  type SpawnedApi,
+  type SpawnOptions,
+  spawnApi,
+  spawnEntry,
+  spawnServing,
+  spawnWorkerProcess,
+  stackEnv,
+  type ZohoEndpoints,
+} from './processes.js';
+export { clearRedisPrefix, deleteKeysUnder, type RedisProcess, redisAnswers, startRedisServer } from './redis.js';
 export { DEFAULTS, REPO_ROOT, STATE_DIR, tsxEntry } from './settings.js';
 export { type StackInfo, stackDown, stackSettings, stackUp } from './stack.js';

@@ -5,6 +5,8 @@ import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY } from './keys
 import { freePort } from './ports.js';
 import { createDatabase, dropDatabase, ensureRoles, withClient } from './postgres.js';
 import { type PostgrestProcess, startPostgrest } from './postgrest.js';
+import { isAlive } from './processes.js';
+import { clearRedisPrefix } from './redis.js';
 import { asAuthenticator, DEFAULTS, withDatabase } from './settings.js';
 
 export function adminDatabaseUrl(): string {
@@ -45,16 +47,7 @@ async function dropStaleTemplates(adminUrl: string): Promise<void> {
   );
   for (const { datname } of rows) {
     const pid = Number(datname.slice(DEFAULTS.testTemplateDatabase.length + 1));
-    if (pid && !processAlive(pid)) await dropDatabase(adminUrl, datname);
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+    if (pid && !isAlive(pid)) await dropDatabase(adminUrl, datname);
   }
 }
 
@@ -74,6 +67,7 @@ export interface IsolatedStack {
   startPostgrest(): Promise<void>;
   stopGateway(): Promise<void>;
   startGateway(): Promise<void>;
+  /** Stops its services, drops its database and deletes every Redis key under its prefix. */
   teardown(): Promise<void>;
 }
 
@@ -98,6 +92,8 @@ export async function startIsolatedStack(label = 'test'): Promise<IsolatedStack>
     adminPort,
     jwtSecret: LOCAL_JWT_SECRET,
   };
+  const redisUrl = process.env.REDIS_URL ?? DEFAULTS.redisUrl;
+  const redisPrefix = `test:${label}:${id}`;
   let postgrest = await startPostgrest(pgrstOptions);
   let gateway = await startGateway(postgrest.url, gatewayPort);
 
@@ -106,8 +102,8 @@ export async function startIsolatedStack(label = 'test'): Promise<IsolatedStack>
     serviceRoleKey: LOCAL_SERVICE_ROLE_KEY,
     anonKey: LOCAL_ANON_KEY,
     databaseUrl,
-    redisUrl: process.env.REDIS_URL ?? DEFAULTS.redisUrl,
-    redisPrefix: `test:${label}:${id}`,
+    redisUrl,
+    redisPrefix,
     postgrest: () => postgrest,
     gateway: () => gateway,
     stopPostgrest: () => postgrest.stop(),
@@ -122,6 +118,7 @@ export async function startIsolatedStack(label = 'test'): Promise<IsolatedStack>
       await gateway.stop().catch(() => {});
       await postgrest.stop();
       await dropDatabase(adminUrl, dbName);
+      await clearRedisPrefix(redisUrl, redisPrefix);
     },
   };
 }

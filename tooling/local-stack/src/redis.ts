@@ -21,6 +21,32 @@ export async function redisAnswers(url: string): Promise<boolean> {
   }
 }
 
+/** Redis glob characters in a prefix are meant literally (a label may hold any of them). */
+const escapeGlob = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
+
+/**
+ * Deletes every key under `prefix` (the keys `prefix:…`, as BullMQ, the rate limiter and the
+ * token store name theirs) and no other. SCAN walks the keyspace in steps where KEYS would block
+ * a Redis that other test files and engineers share; UNLINK frees the values off Redis's main thread.
+ */
+export async function deleteKeysUnder(redis: Redis, prefix: string, batch = 500): Promise<number> {
+  let deleted = 0;
+  for await (const keys of redis.scanStream({ match: `${escapeGlob(prefix)}:*`, count: batch })) {
+    if ((keys as string[]).length > 0) deleted += await redis.unlink(...(keys as string[]));
+  }
+  return deleted;
+}
+
+/** deleteKeysUnder over a connection of its own, for a caller that has none (a teardown). */
+export async function clearRedisPrefix(url: string, prefix: string): Promise<number> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null, connectTimeout: 2000 });
+  try {
+    return await deleteKeysUnder(redis, prefix);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export function redisServerOnPath(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }

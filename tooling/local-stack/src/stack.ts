@@ -7,6 +7,7 @@ import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY } from './keys
 import { httpOk, waitFor } from './ports.js';
 import { ensureDatabase, ensureRoles } from './postgres.js';
 import { startPostgrest } from './postgrest.js';
+import { isAlive } from './processes.js';
 import { redisAnswers, startRedisServer } from './redis.js';
 import { asAuthenticator, DEFAULTS, STATE_DIR, tsxEntry, withDatabase } from './settings.js';
 
@@ -137,14 +138,5 @@ export async function stackDown(
       log(`${name}: was not running`);
     }
     rmSync(pidFile(name), { force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -1,25 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { SimControlClient, startZohoSim, type ZohoSim } from './index.js';
+import { describe, expect, it } from '@jest/globals';
+import { SimControlClient, startZohoSim } from './index.js';
 import { postForm } from './testing.js';
+import { withZohoSim } from './with-zoho-sim.js';
 
-let sim: ZohoSim;
-let token: string;
-
-beforeAll(async () => {
-  sim = await startZohoSim();
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => {
-  sim.control.reset();
-  token = sim.control.issueAccessToken().accessToken;
-});
+const zoho = withZohoSim();
 
 function upsert(records: unknown[], signal?: AbortSignal) {
-  return fetch(`${sim.apiDomain}/crm/v8/Leads/upsert`, {
+  return fetch(`${zoho.sim.apiDomain}/crm/v8/Leads/upsert`, {
     method: 'POST',
-    headers: { Authorization: `Zoho-oauthtoken ${token}`, 'Content-Type': 'application/json' },
+    headers: { Authorization: `Zoho-oauthtoken ${zoho.token}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ data: records }),
     signal,
   });
@@ -29,7 +18,7 @@ const lead = { Last_Name: 'Boyle', Email: 'p.boyle@abc.example' };
 
 describe('fault injection', () => {
   it('fails the next N CRM calls with a status and Zoho body, then recovers', async () => {
-    sim.control.injectFaults({ kind: 'status', status: 500, count: 2 });
+    zoho.sim.control.injectFaults({ kind: 'status', status: 500, count: 2 });
     for (let i = 0; i < 2; i += 1) {
       const r = await upsert([lead]);
       expect(r.status).toBe(500);
@@ -41,7 +30,7 @@ describe('fault injection', () => {
       });
     }
     expect((await upsert([lead])).status).toBe(200);
-    expect(sim.control.counters()).toMatchObject({
+    expect(zoho.sim.control.counters()).toMatchObject({
       faultsServed: 2,
       records: 1,
       calls: { upsert: { '500': 2, '200': 1 } },
@@ -49,9 +38,9 @@ describe('fault injection', () => {
   });
 
   it('limits a fault to a path or endpoint and leaves accounts calls alone by default', async () => {
-    sim.control.injectFaults({ kind: 'status', status: 503, path: '/Leads/search' });
-    const rt = sim.control.issueRefreshToken();
-    const refreshed = await postForm(`${sim.url}/oauth/v2/token`, {
+    zoho.sim.control.injectFaults({ kind: 'status', status: 503, path: '/Leads/search' });
+    const rt = zoho.sim.control.issueRefreshToken();
+    const refreshed = await postForm(`${zoho.sim.url}/oauth/v2/token`, {
       grant_type: 'refresh_token',
       client_id: 'sim-client-id',
       client_secret: 'sim-client-secret',
@@ -59,42 +48,42 @@ describe('fault injection', () => {
     });
     expect(refreshed.body).toHaveProperty('access_token');
     expect((await upsert([lead])).status).toBe(200);
-    const search = await fetch(`${sim.url}/crm/v8/Leads/search?email=x%40ab.cd`, {
-      headers: { Authorization: `Zoho-oauthtoken ${token}` },
+    const search = await fetch(`${zoho.sim.url}/crm/v8/Leads/search?email=x%40ab.cd`, {
+      headers: { Authorization: `Zoho-oauthtoken ${zoho.token}` },
     });
     expect(search.status).toBe(503);
     expect(search.headers.get('content-type')).toMatch(/text\/html/);
 
-    sim.control.injectFaults({ kind: 'status', status: 500, endpoint: 'token', body: { error: 'boom' } });
-    const failed = await postForm(`${sim.url}/oauth/v2/token`, { grant_type: 'refresh_token' });
+    zoho.sim.control.injectFaults({ kind: 'status', status: 500, endpoint: 'token', body: { error: 'boom' } });
+    const failed = await postForm(`${zoho.sim.url}/oauth/v2/token`, { grant_type: 'refresh_token' });
     expect(failed).toEqual({ status: 500, body: { error: 'boom' } });
   });
 
   it('hangs a call until the client gives up', async () => {
-    sim.control.injectFaults({ kind: 'hang' });
+    zoho.sim.control.injectFaults({ kind: 'hang' });
     await expect(upsert([lead], AbortSignal.timeout(100))).rejects.toThrow();
     expect((await upsert([lead])).status).toBe(200);
-    expect(sim.control.counters().calls.upsert).toEqual({ hung: 1, '200': 1 });
+    expect(zoho.sim.control.counters().calls.upsert).toEqual({ hung: 1, '200': 1 });
   });
 
   it('drops the connection', async () => {
-    sim.control.injectFaults({ kind: 'drop' });
+    zoho.sim.control.injectFaults({ kind: 'drop' });
     await expect(upsert([lead])).rejects.toThrow(/fetch failed/);
-    expect(sim.control.counters().calls.upsert).toEqual({ dropped: 1 });
+    expect(zoho.sim.control.counters().calls.upsert).toEqual({ dropped: 1 });
   });
 
   it('can process the call and then lose the answer (phase "after")', async () => {
-    sim.control.injectFaults({ kind: 'drop', phase: 'after' });
+    zoho.sim.control.injectFaults({ kind: 'drop', phase: 'after' });
     await expect(upsert([lead])).rejects.toThrow();
-    expect(sim.control.records()).toHaveLength(1);
+    expect(zoho.sim.control.records()).toHaveLength(1);
     // A retried upsert updates the same record instead of creating a duplicate.
     const retry = await upsert([lead]);
     expect((await retry.json()).data[0].action).toBe('update');
-    expect(sim.control.counters()).toMatchObject({ records: 1, duplicateEmails: 0 });
+    expect(zoho.sim.control.counters()).toMatchObject({ records: 1, duplicateEmails: 0 });
   });
 
   it('rejects records matching a pattern with INVALID_DATA', async () => {
-    sim.control.rejectRecords({ field: 'Email', pattern: /@reject\.example$/i });
+    zoho.sim.control.rejectRecords({ field: 'Email', pattern: /@reject\.example$/i });
     const r = await upsert([lead, { Last_Name: 'X', Email: 'x@REJECT.example' }]);
     expect(r.status).toBe(207);
     expect((await r.json()).data[1]).toEqual({
@@ -103,7 +92,7 @@ describe('fault injection', () => {
       message: 'invalid data',
       status: 'error',
     });
-    sim.control.clearRejections();
+    zoho.sim.control.clearRejections();
     expect((await upsert([{ Last_Name: 'X', Email: 'x@reject.example' }])).status).toBe(200);
   });
 });
@@ -112,38 +101,38 @@ describe('counters and reset', () => {
   it('counts records per call and resets everything', async () => {
     await upsert([lead]);
     await upsert([lead, { Last_Name: 'Two', Email: 'two@ab.cd' }]);
-    expect(sim.control.counters()).toMatchObject({
+    expect(zoho.sim.control.counters()).toMatchObject({
       recordsPerCall: [1, 2],
       records: 2,
       creditsUsed: 2,
       inFlight: 0,
     });
-    sim.control.reset();
-    expect(sim.control.counters()).toMatchObject({ recordsPerCall: [], records: 0, creditsUsed: 0, calls: {} });
+    zoho.sim.control.reset();
+    expect(zoho.sim.control.counters()).toMatchObject({ recordsPerCall: [], records: 0, creditsUsed: 0, calls: {} });
     expect((await upsert([lead])).status).toBe(401);
   });
 
   it('seeds records that upsert then updates', async () => {
-    const [id] = sim.control.seedRecords([{ Last_Name: 'Old', Email: 'p.boyle@abc.example' }]);
+    const [id] = zoho.sim.control.seedRecords([{ Last_Name: 'Old', Email: 'p.boyle@abc.example' }]);
     const body = await (await upsert([lead])).json();
     expect(body.data[0]).toMatchObject({ action: 'update', details: { id } });
   });
 
   it('refuses unknown configuration keys', () => {
-    expect(() => sim.control.configure({ nope: 1 } as never)).toThrow(/unknown configuration key/);
+    expect(() => zoho.sim.control.configure({ nope: 1 } as never)).toThrow(/unknown configuration key/);
   });
 });
 
 describe('HTTP control API (/__sim/)', () => {
   it('offers the same operations to another process', async () => {
-    const remote = new SimControlClient(sim.url);
+    const remote = new SimControlClient(zoho.sim.url);
     await remote.reset();
     await remote.configure({ uniqueEmail: false });
     expect((await remote.config()).uniqueEmail).toBe(false);
     const rt = await remote.issueRefreshToken({ scope: 'ZohoCRM.modules.ALL' });
     const { accessToken, apiDomain } = await remote.issueAccessToken({ refreshToken: rt });
-    expect(apiDomain).toBe(sim.apiDomain);
-    token = accessToken;
+    expect(apiDomain).toBe(zoho.sim.apiDomain);
+    zoho.token = accessToken;
     const ids = await remote.injectFaults({ kind: 'status', status: 429 }, { kind: 'status', status: 500 });
     expect(ids).toHaveLength(2);
     expect(await remote.pendingFaults()).toHaveLength(2);
@@ -165,7 +154,7 @@ describe('HTTP control API (/__sim/)', () => {
   });
 
   it('deletes and converts records, and marks Phone unique, for another process', async () => {
-    const remote = new SimControlClient(sim.url);
+    const remote = new SimControlClient(zoho.sim.url);
     await remote.reset();
     const [gone, converted, kept] = await remote.seedRecords([
       { Last_Name: 'Gone', Email: 'gone@example.com' },
@@ -185,16 +174,16 @@ describe('HTTP control API (/__sim/)', () => {
   });
 
   it('answers bad control requests with 400/404 JSON', async () => {
-    const bad = await fetch(`${sim.url}/__sim/clock`, { method: 'POST', body: '{"advanceMs":"x"}' });
+    const bad = await fetch(`${zoho.sim.url}/__sim/clock`, { method: 'POST', body: '{"advanceMs":"x"}' });
     expect(bad.status).toBe(400);
-    expect((await fetch(`${sim.url}/__sim/nope`)).status).toBe(404);
-    await expect(new SimControlClient(sim.url).configure({ bogus: true } as never)).rejects.toThrow(/bogus/);
+    expect((await fetch(`${zoho.sim.url}/__sim/nope`)).status).toBe(404);
+    await expect(new SimControlClient(zoho.sim.url).configure({ bogus: true } as never)).rejects.toThrow(/bogus/);
   });
 });
 
 describe('latency', () => {
   it('delays CRM answers by the configured latency with jitter', async () => {
-    sim.control.configure({ latencyMs: 30, jitterMs: 10 });
+    zoho.sim.control.configure({ latencyMs: 30, jitterMs: 10 });
     expect((await upsert([lead])).status).toBe(200);
   });
 });

@@ -1,25 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { startZohoSim, type ZohoSim } from './index.js';
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { withZohoSim } from './with-zoho-sim.js';
 
-let sim: ZohoSim;
-let token: string;
+const zoho = withZohoSim();
 
-beforeAll(async () => {
-  sim = await startZohoSim();
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => {
-  sim.control.reset();
-  token = sim.control.issueAccessToken().accessToken;
-});
-
-async function call(method: string, path: string, body?: unknown, auth: string | null = `Zoho-oauthtoken ${token}`) {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  auth: string | null = `Zoho-oauthtoken ${zoho.token}`,
+) {
   const headers: Record<string, string> = {};
   if (auth !== null) headers.Authorization = auth;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(`${sim.apiDomain}${path}`, {
+  const response = await fetch(`${zoho.sim.apiDomain}${path}`, {
     method,
     headers,
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
@@ -39,7 +32,7 @@ describe('authentication', () => {
     const expected = { code: 'AUTHENTICATION_FAILURE', details: {}, message: 'Authentication failed', status: 'error' };
     expect(await call('GET', '/crm/v8/Leads/1', undefined, null)).toMatchObject({ status: 401, body: expected });
     expect(await call('GET', '/crm/v8/Leads/1', undefined, 'Zoho-oauthtoken')).toMatchObject({ status: 401 });
-    expect((await call('GET', '/crm/v8/Leads/1', undefined, `Bearer ${token}`)).body.code).toBe(
+    expect((await call('GET', '/crm/v8/Leads/1', undefined, `Bearer ${zoho.token}`)).body.code).toBe(
       'AUTHENTICATION_FAILURE',
     );
   });
@@ -50,20 +43,20 @@ describe('authentication', () => {
       status: 401,
       body: expected,
     });
-    expect(sim.control.expireAccessTokens()).toBe(1);
+    expect(zoho.sim.control.expireAccessTokens()).toBe(1);
     expect(await call('GET', '/crm/v8/Leads/1')).toMatchObject({ status: 401, body: expected });
   });
 
   it('expires access tokens after their lifetime', async () => {
-    sim.control.configure({ accessTokenTtlSeconds: 60 });
-    token = sim.control.issueAccessToken().accessToken;
+    zoho.sim.control.configure({ accessTokenTtlSeconds: 60 });
+    zoho.token = zoho.sim.control.issueAccessToken().accessToken;
     expect((await call('GET', '/crm/v8/Leads/1')).status).toBe(204);
-    sim.control.advanceClock(60_000);
+    zoho.sim.control.advanceClock(60_000);
     expect((await call('GET', '/crm/v8/Leads/1')).status).toBe(401);
   });
 
   it('answers a token without the needed scope with 401 OAUTH_SCOPE_MISMATCH', async () => {
-    token = sim.control.issueAccessToken({ scope: 'ZohoCRM.modules.leads.READ' }).accessToken;
+    zoho.token = zoho.sim.control.issueAccessToken({ scope: 'ZohoCRM.modules.leads.READ' }).accessToken;
     expect(await call('POST', '/crm/v8/Leads', { data: [lead(1)] })).toMatchObject({
       status: 401,
       body: { code: 'OAUTH_SCOPE_MISMATCH', message: 'invalid oauth scope to access this URL' },
@@ -116,7 +109,7 @@ describe('insert', () => {
       expect(entry).toMatchObject({ code: 'SUCCESS', message: 'record added', status: 'success' });
       expect(entry.details.id).toMatch(/^\d{18,19}$/);
     }
-    expect(sim.control.records().map((r) => r.Email)).toEqual(['lead1@example.com', 'lead2@example.com']);
+    expect(zoho.sim.control.records().map((r) => r.Email)).toEqual(['lead1@example.com', 'lead2@example.com']);
   });
 
   it('answers 207 for a mixed batch and 400 when every record fails', async () => {
@@ -143,13 +136,13 @@ describe('insert', () => {
       code: 'DUPLICATE_DATA',
       details: { api_name: 'Email', duplicate_record: { id, module: { api_name: 'Leads' } }, more_records: false },
     });
-    expect(sim.control.counters().duplicateEmails).toBe(0);
+    expect(zoho.sim.control.counters().duplicateEmails).toBe(0);
   });
 
   it('creates a second lead with the same Email when Email is not unique in the org', async () => {
-    sim.control.configure({ uniqueEmail: false });
+    zoho.sim.control.configure({ uniqueEmail: false });
     await call('POST', '/crm/v8/Leads', { data: [lead(1), lead(1)] });
-    expect(sim.control.counters()).toMatchObject({
+    expect(zoho.sim.control.counters()).toMatchObject({
       records: 2,
       duplicateEmails: 1,
       duplicateEmailList: ['lead1@example.com'],
@@ -169,11 +162,11 @@ describe('insert', () => {
       status: 400,
       body: { data: [{ code: 'LIMIT_EXCEEDED', details: { maximum_length: 100, api_name: 'data' } }] },
     });
-    expect(sim.control.records()).toHaveLength(0);
+    expect(zoho.sim.control.records()).toHaveLength(0);
   });
 
   it('honours a configurable set of mandatory fields and custom fields', async () => {
-    sim.control.configure({
+    zoho.sim.control.configure({
       mandatoryFields: ['Last_Name', 'Company'],
       extraFields: { UTM_Source: { type: 'text', maxLength: 5 } },
     });
@@ -207,13 +200,16 @@ describe('upsert', () => {
       },
       { code: 'SUCCESS', action: 'insert', duplicate_field: null },
     ]);
-    expect(sim.control.records()).toMatchObject([{ Last_Name: 'Lead 1', Company: 'ACME' }, { Last_Name: 'Lead 2' }]);
+    expect(zoho.sim.control.records()).toMatchObject([
+      { Last_Name: 'Lead 1', Company: 'ACME' },
+      { Last_Name: 'Lead 2' },
+    ]);
   });
 
   it('treats the same person twice in one batch as insert then update', async () => {
     const r = await call('POST', '/crm/v8/Leads/upsert', { data: [lead(1), lead(1, { Phone: '555 1234' })] });
     expect(r.body.data.map((e: { action: string }) => e.action)).toEqual(['insert', 'update']);
-    expect(sim.control.counters().duplicateEmails).toBe(0);
+    expect(zoho.sim.control.counters().duplicateEmails).toBe(0);
   });
 
   it('answers 207 for a mixed batch and 400 when all fail', async () => {
@@ -227,7 +223,7 @@ describe('upsert', () => {
       status: 400,
       body: { code: 'INVALID_DATA', details: { api_name: 'duplicate_check_fields' } },
     });
-    sim.control.configure({ uniqueFields: ['Phone'] });
+    zoho.sim.control.configure({ uniqueFields: ['Phone'] });
     await call('POST', '/crm/v8/Leads/upsert', {
       data: [{ Last_Name: 'P', Phone: '555 1234' }],
       duplicate_check_fields: ['Phone'],
@@ -240,7 +236,7 @@ describe('upsert', () => {
   });
 
   it('refuses an insert branch that collides on a unique field not used for matching', async () => {
-    sim.control.configure({ uniqueFields: ['Phone'] });
+    zoho.sim.control.configure({ uniqueFields: ['Phone'] });
     await call('POST', '/crm/v8/Leads', { data: [lead(1, { Phone: '1' })] });
     const r = await call('POST', '/crm/v8/Leads/upsert', {
       data: [lead(1, { Phone: '2' })],
@@ -252,19 +248,19 @@ describe('upsert', () => {
 
 describe('update by id', () => {
   it('needs an update scope (ALL, UPDATE or WRITE); CREATE alone is not enough', async () => {
-    const [id] = sim.control.seedRecords([lead(1)]);
-    token = sim.control.issueAccessToken({ scope: 'ZohoCRM.modules.leads.CREATE' }).accessToken;
+    const [id] = zoho.sim.control.seedRecords([lead(1)]);
+    zoho.token = zoho.sim.control.issueAccessToken({ scope: 'ZohoCRM.modules.leads.CREATE' }).accessToken;
     expect(await call('PUT', '/crm/v8/Leads', { data: [{ id, Company: 'X' }] })).toMatchObject({
       status: 401,
       body: { code: 'OAUTH_SCOPE_MISMATCH' },
     });
-    token = sim.control.issueAccessToken({ scope: 'ZohoCRM.modules.leads.UPDATE' }).accessToken;
+    zoho.token = zoho.sim.control.issueAccessToken({ scope: 'ZohoCRM.modules.leads.UPDATE' }).accessToken;
     expect((await call('PUT', '/crm/v8/Leads', { data: [{ id, Company: 'X' }] })).status).toBe(200);
   });
 
   it('with Phone unique in the org, refuses a phone another record holds, and accepts the record its own', async () => {
-    sim.control.configure({ uniqueFields: ['Phone'] });
-    const [a, b] = sim.control.seedRecords([lead(1, { Phone: '+15550001' }), lead(2, { Phone: '+15550002' })]);
+    zoho.sim.control.configure({ uniqueFields: ['Phone'] });
+    const [a, b] = zoho.sim.control.seedRecords([lead(1, { Phone: '+15550001' }), lead(2, { Phone: '+15550002' })]);
     const r = await call('PUT', '/crm/v8/Leads', {
       data: [
         { id: a, Phone: '+15550001', Email: 'new1@example.com' },
@@ -277,11 +273,11 @@ describe('update by id', () => {
   });
 
   it('counts against the sub-concurrency limit above 10 records, and costs 1 credit per 10 records', async () => {
-    const ids = sim.control.seedRecords(Array.from({ length: 20 }, (_, i) => lead(i)));
-    const before = sim.control.counters().creditsUsed;
+    const ids = zoho.sim.control.seedRecords(Array.from({ length: 20 }, (_, i) => lead(i)));
+    const before = zoho.sim.control.counters().creditsUsed;
     await call('PUT', '/crm/v8/Leads', { data: ids.map((id) => ({ id, Company: 'Z' })) });
-    expect(sim.control.counters().creditsUsed - before).toBe(2);
-    expect(sim.control.counters().maxComplexConcurrency).toBe(1);
+    expect(zoho.sim.control.counters().creditsUsed - before).toBe(2);
+    expect(zoho.sim.control.counters().maxComplexConcurrency).toBe(1);
   });
 });
 
@@ -341,15 +337,15 @@ describe('search and get', () => {
   });
 
   it('hides new records from search during the configured indexing delay', async () => {
-    sim.control.configure({ searchIndexDelayMs: 5_000 });
+    zoho.sim.control.configure({ searchIndexDelayMs: 5_000 });
     await call('POST', '/crm/v8/Leads', { data: [lead(3)] });
     expect((await call('GET', '/crm/v8/Leads/search?email=lead3%40example.com')).status).toBe(204);
-    sim.control.advanceClock(5_000);
+    zoho.sim.control.advanceClock(5_000);
     expect((await call('GET', '/crm/v8/Leads/search?email=lead3%40example.com')).status).toBe(200);
   });
 
   it('gets a record by id, 204 when it does not exist', async () => {
-    const [first] = sim.control.records();
+    const [first] = zoho.sim.control.records();
     const r = await call('GET', `/crm/v8/Leads/${first!.id}`);
     expect(r.status).toBe(200);
     expect(r.body.data[0]).toMatchObject({
@@ -363,31 +359,31 @@ describe('search and get', () => {
 
 describe('limits', () => {
   it('charges 1 credit per 10 records and reports X-API-CREDITS-REMAINING from 50 % used', async () => {
-    sim.control.configure({ dailyCredits: 40 });
+    zoho.sim.control.configure({ dailyCredits: 40 });
     const r1 = await call('POST', '/crm/v8/Leads', { data: Array.from({ length: 11 }, (_, i) => lead(i)) });
     expect(r1.headers.get('x-api-credits-remaining')).toBeNull();
-    expect(sim.control.counters().creditsUsed).toBe(2);
-    sim.control.useCredits(18);
+    expect(zoho.sim.control.counters().creditsUsed).toBe(2);
+    zoho.sim.control.useCredits(18);
     const r2 = await call('GET', '/crm/v8/Leads/1');
     expect(r2.headers.get('x-api-credits-remaining')).toBe('19');
-    sim.control.useCredits(19);
+    zoho.sim.control.useCredits(19);
     expect(await call('GET', '/crm/v8/Leads/1')).toMatchObject({ status: 429, body: { code: 'TOO_MANY_REQUESTS' } });
     // The window is a rolling 24 hours.
-    sim.control.advanceClock(24 * 60 * 60_000);
-    token = sim.control.issueAccessToken().accessToken;
+    zoho.sim.control.advanceClock(24 * 60 * 60_000);
+    zoho.token = zoho.sim.control.issueAccessToken().accessToken;
     expect((await call('GET', '/crm/v8/Leads/1')).status).toBe(204);
   });
 
   it('answers 429 beyond the concurrency limit and records the maximum seen', async () => {
     // Two calls held open, then two more while they are: on a loaded machine four calls fired at
     // once may not overlap, so the test waits until the first two are really in flight.
-    sim.control.configure({ concurrencyLimit: 2, latencyMs: 3_000 });
+    zoho.sim.control.configure({ concurrencyLimit: 2, latencyMs: 3_000 });
     const held = [1, 2].map(() => call('GET', '/crm/v8/Leads/1'));
-    while (sim.control.counters().inFlight < 2) await new Promise((r) => setTimeout(r, 10));
+    while (zoho.sim.control.counters().inFlight < 2) await new Promise((r) => setTimeout(r, 10));
     const rejected = [await call('GET', '/crm/v8/Leads/1'), await call('GET', '/crm/v8/Leads/1')];
     const results = [...(await Promise.all(held)), ...rejected];
     expect(results.map((r) => r.status).sort()).toEqual([204, 204, 429, 429]);
-    const counters = sim.control.counters();
+    const counters = zoho.sim.control.counters();
     // Rejected calls end at once, so the fourth may arrive after the third has already left.
     expect(counters.maxConcurrency).toBeGreaterThanOrEqual(3);
     expect(counters.concurrencyRejections).toBe(2);
@@ -395,7 +391,7 @@ describe('limits', () => {
   });
 
   it('applies the sub-concurrency limit to writes of more than 10 records', async () => {
-    sim.control.configure({ subConcurrencyLimit: 1, latencyMs: 150 });
+    zoho.sim.control.configure({ subConcurrencyLimit: 1, latencyMs: 150 });
     const big = { data: Array.from({ length: 11 }, (_, i) => lead(i)) };
     const small = { data: [lead(100)] };
     const results = await Promise.all([
@@ -404,6 +400,6 @@ describe('limits', () => {
       call('POST', '/crm/v8/Leads/upsert', small),
     ]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 200, 429]);
-    expect(sim.control.counters().maxComplexConcurrency).toBe(2);
+    expect(zoho.sim.control.counters().maxComplexConcurrency).toBe(2);
   });
 });

@@ -3,9 +3,9 @@
  * section numbers) against the simulator's answers: same HTTP status, same codes/messages, same shape — key sets,
  * nesting, value types and value formats (ids, datetimes, tokens, URLs).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { startZohoSim, type ZohoSim } from './index.js';
+import { describe, expect, it } from '@jest/globals';
 import { consent, postForm } from './testing.js';
+import { withZohoSim } from './with-zoho-sim.js';
 
 type Shape = string | Shape[] | { [key: string]: Shape };
 
@@ -217,26 +217,20 @@ const DOC = {
   tooManyRequests: { code: 'TOO_MANY_REQUESTS', details: {}, message: '<unconfirmed>', status: 'error' },
 } as const;
 
-let sim: ZohoSim;
-let token: string;
 const CLIENT = { client_id: 'sim-client-id', client_secret: 'sim-client-secret' };
 const REDIRECT = 'http://localhost:3000/auth/zoho/callback';
 
-beforeAll(async () => {
-  sim = await startZohoSim();
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => {
-  sim.control.reset();
-  token = sim.control.issueAccessToken().accessToken;
-});
+const zoho = withZohoSim();
 
-async function crm(method: string, path: string, body?: unknown, auth: string | null = `Zoho-oauthtoken ${token}`) {
+async function crm(
+  method: string,
+  path: string,
+  body?: unknown,
+  auth: string | null = `Zoho-oauthtoken ${zoho.token}`,
+) {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (auth !== null) headers.Authorization = auth;
-  const response = await fetch(`${sim.apiDomain}${path}`, {
+  const response = await fetch(`${zoho.sim.apiDomain}${path}`, {
     method,
     headers,
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
@@ -245,13 +239,13 @@ async function crm(method: string, path: string, body?: unknown, auth: string | 
   return { status: response.status, text, body: text === '' ? undefined : JSON.parse(text) };
 }
 
-const token_ = (params: Record<string, string>) => postForm(`${sim.accountsUrl}/oauth/v2/token`, params);
+const token_ = (params: Record<string, string>) => postForm(`${zoho.sim.accountsUrl}/oauth/v2/token`, params);
 const refresh = (rt: string) => token_({ grant_type: 'refresh_token', ...CLIENT, refresh_token: rt });
 const lead = { Last_Name: 'Boyle', First_Name: 'Patricia', Company: 'ABC Corp', Email: 'p.boyle@abc.example' };
 
 describe('docs/zoho-crm.md §2 OAuth token endpoint', () => {
   it('code exchange success (docs/zoho-crm.md §2.2)', async () => {
-    const { code } = await consent(sim.accountsUrl, { redirectUri: REDIRECT });
+    const { code } = await consent(zoho.sim.accountsUrl, { redirectUri: REDIRECT });
     const r = await token_({ grant_type: 'authorization_code', ...CLIENT, redirect_uri: REDIRECT, code });
     expect(r.status).toBe(200);
     expect(shapeOf(r.body)).toEqual(shapeOf(DOC.codeExchange));
@@ -259,14 +253,14 @@ describe('docs/zoho-crm.md §2 OAuth token endpoint', () => {
   });
 
   it('refresh success (docs/zoho-crm.md §2.3)', async () => {
-    const r = await refresh(sim.control.issueRefreshToken());
+    const r = await refresh(zoho.sim.control.issueRefreshToken());
     expect(r.status).toBe(200);
     expect(shapeOf(r.body)).toEqual(shapeOf(DOC.refresh));
     expect(r.body.scope).toBe(DOC.refresh.scope);
   });
 
   it('errors are HTTP 200 with the documented bodies (docs/zoho-crm.md §2.4)', async () => {
-    const { code } = await consent(sim.accountsUrl, { redirectUri: REDIRECT });
+    const { code } = await consent(zoho.sim.accountsUrl, { redirectUri: REDIRECT });
     const exchange = (extra: Record<string, string>) =>
       token_({ grant_type: 'authorization_code', ...CLIENT, redirect_uri: REDIRECT, code, ...extra });
     expect(await exchange({ code: '1000.bad.bad' })).toEqual({ status: 200, body: DOC.invalidCode });
@@ -278,17 +272,17 @@ describe('docs/zoho-crm.md §2 OAuth token endpoint', () => {
     });
     expect(await refresh('1000.revoked.token')).toEqual({ status: 200, body: DOC.invalidCode });
 
-    sim.control.configure({ refreshThrottle: { max: 1, windowMs: 60_000 } });
-    const rt = sim.control.issueRefreshToken();
+    zoho.sim.control.configure({ refreshThrottle: { max: 1, windowMs: 60_000 } });
+    const rt = zoho.sim.control.issueRefreshToken();
     await refresh(rt);
     expect(await refresh(rt)).toEqual({ status: 200, body: DOC.accessDenied });
   });
 
   it('revoke success and failure (docs/zoho-crm.md §2.7)', async () => {
-    const rt = sim.control.issueRefreshToken();
-    const ok = await postForm(`${sim.accountsUrl}/oauth/v2/token/revoke?token=${encodeURIComponent(rt)}`, {});
+    const rt = zoho.sim.control.issueRefreshToken();
+    const ok = await postForm(`${zoho.sim.accountsUrl}/oauth/v2/token/revoke?token=${encodeURIComponent(rt)}`, {});
     expect(ok).toEqual({ status: 200, body: DOC.revoked });
-    const again = await postForm(`${sim.accountsUrl}/oauth/v2/token/revoke?token=${encodeURIComponent(rt)}`, {});
+    const again = await postForm(`${zoho.sim.accountsUrl}/oauth/v2/token/revoke?token=${encodeURIComponent(rt)}`, {});
     expect(again.status).toBe(400);
   });
 });
@@ -369,17 +363,17 @@ describe('docs/zoho-crm.md §5.1 update by id', () => {
     expect(shapeOf(r.body)).toEqual(shapeOf(DOC.insertSuccess));
     expect(r.body?.data[0]).toMatchObject({ code: 'SUCCESS', message: 'record updated', status: 'success' });
     expect(r.body?.data[0].details.id).toBe(id);
-    expect(sim.control.records()).toEqual([
+    expect(zoho.sim.control.records()).toEqual([
       expect.objectContaining({ id, Last_Name: 'Boyle', Email: 'p.daly@zylker.example', Phone: '+15550101' }),
     ]);
-    expect(sim.control.counters().writeCalls).toEqual([
+    expect(zoho.sim.control.counters().writeCalls).toEqual([
       { endpoint: 'insert', records: 1, status: 201 },
       { endpoint: 'update', records: 1, status: 200 },
     ]);
   });
 
   it('one entry per record in input order: 207 mixed, 400 all failed; an unknown id is refused for that record', async () => {
-    const [id] = sim.control.seedRecords([lead]);
+    const [id] = zoho.sim.control.seedRecords([lead]);
     const mixed = await crm('PUT', '/crm/v8/Leads', {
       data: [
         { id: '4876876000000999999', Email: 'a@abc.example' },
@@ -394,9 +388,9 @@ describe('docs/zoho-crm.md §5.1 update by id', () => {
   });
 
   it('a deleted or converted record is no longer in Leads: its id is refused, nothing is matched instead', async () => {
-    const [gone, converted] = sim.control.seedRecords([lead, { Last_Name: 'Conv', Email: 'c@abc.example' }]);
-    expect(sim.control.deleteRecord(gone!)).toBe(true);
-    expect(sim.control.convertRecord(converted!)).toBe(true);
+    const [gone, converted] = zoho.sim.control.seedRecords([lead, { Last_Name: 'Conv', Email: 'c@abc.example' }]);
+    expect(zoho.sim.control.deleteRecord(gone!)).toBe(true);
+    expect(zoho.sim.control.convertRecord(converted!)).toBe(true);
     const r = await crm('PUT', '/crm/v8/Leads', {
       data: [
         { id: gone, Email: lead.Email },
@@ -405,12 +399,14 @@ describe('docs/zoho-crm.md §5.1 update by id', () => {
     });
     expect(r.status).toBe(400);
     expect(r.body?.data).toEqual([DOC.badId, { ...DOC.badId, details: { api_name: 'id', json_path: '$.data[1].id' } }]);
-    expect(sim.control.records()).toEqual([]);
-    expect(sim.control.convertedRecords()).toEqual([expect.objectContaining({ id: converted, Last_Name: 'Conv' })]);
+    expect(zoho.sim.control.records()).toEqual([]);
+    expect(zoho.sim.control.convertedRecords()).toEqual([
+      expect.objectContaining({ id: converted, Last_Name: 'Conv' }),
+    ]);
   });
 
   it('validates like the update branch of upsert: field rules, unique values of other records, missing id', async () => {
-    const [a, b] = sim.control.seedRecords([lead, { Last_Name: 'Other', Email: 'other@abc.example' }]);
+    const [a, b] = zoho.sim.control.seedRecords([lead, { Last_Name: 'Other', Email: 'other@abc.example' }]);
     const r = await crm('PUT', '/crm/v8/Leads', {
       data: [
         { id: a, Email: 'other@abc.example' },
@@ -432,10 +428,10 @@ describe('docs/zoho-crm.md §5.1 update by id', () => {
   });
 
   it('over 100 records → LIMIT_EXCEEDED inside data[] (v8), nothing written', async () => {
-    const [id] = sim.control.seedRecords([lead]);
+    const [id] = zoho.sim.control.seedRecords([lead]);
     const r = await crm('PUT', '/crm/v8/Leads', { data: Array.from({ length: 101 }, () => ({ id, Company: 'X' })) });
     expect(r).toEqual({ status: 400, text: expect.any(String), body: { data: [DOC.tooMany] } });
-    expect(sim.control.records()[0]).toMatchObject({ Company: 'ABC Corp' });
+    expect(zoho.sim.control.records()[0]).toMatchObject({ Company: 'ABC Corp' });
     const hundred = await crm('PUT', '/crm/v8/Leads', {
       data: Array.from({ length: 100 }, () => ({ id, Company: 'Y' })),
     });
@@ -504,7 +500,7 @@ describe('docs/zoho-crm.md §7 request-level errors', () => {
       body: DOC.invalidToken,
     });
     expect(await crm('GET', '/crm/v8/Leads/1', undefined, null)).toMatchObject({ status: 401, body: DOC.authFailure });
-    token = sim.control.issueAccessToken({ scope: 'ZohoCRM.settings.ALL' }).accessToken;
+    zoho.token = zoho.sim.control.issueAccessToken({ scope: 'ZohoCRM.settings.ALL' }).accessToken;
     expect(await crm('GET', '/crm/v8/Leads/1')).toMatchObject({ status: 401, body: DOC.scopeMismatch });
   });
 
@@ -529,10 +525,10 @@ describe('docs/zoho-crm.md §7 request-level errors', () => {
   });
 
   it('injected 403, 500 and 429 use the documented bodies', async () => {
-    sim.control.injectFaults({ kind: 'status', status: 403 }, { kind: 'status', status: 500 });
+    zoho.sim.control.injectFaults({ kind: 'status', status: 403 }, { kind: 'status', status: 500 });
     expect(await crm('GET', '/crm/v8/Leads/1')).toMatchObject({ status: 403, body: DOC.noPermission });
     expect(await crm('GET', '/crm/v8/Leads/1')).toMatchObject({ status: 500, body: DOC.internal });
-    sim.control.configure({ dailyCredits: 1 });
+    zoho.sim.control.configure({ dailyCredits: 1 });
     await crm('GET', '/crm/v8/Leads/1');
     const limited = await crm('GET', '/crm/v8/Leads/1');
     expect(limited.status).toBe(429);

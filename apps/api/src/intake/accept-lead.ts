@@ -1,4 +1,4 @@
-import type { Logger } from '@leadsync/config';
+import { type Logger, withTimeout } from '@leadsync/config';
 import type { Db, LeadSource } from '@leadsync/db';
 import type { SyncProducer } from '@leadsync/queue';
 import type { CaptchaVerifier } from './captcha.js';
@@ -89,15 +89,11 @@ export async function acceptLead(deps: AcceptLeadDeps, request: IntakeRequest): 
 }
 
 async function nudgeSync(deps: AcceptLeadDeps, leadId: string): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`enqueue timed out after ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
-  });
   try {
-    await Promise.race([deps.producer.enqueueSync(leadId), timeout]);
+    await withTimeout(deps.producer.enqueueSync(leadId), ENQUEUE_TIMEOUT_MS, () => {
+      throw new Error(`enqueue timed out after ${ENQUEUE_TIMEOUT_MS} ms`);
+    });
   } catch (err) {
     deps.logger.warn({ err, leadId }, 'sync nudge failed; the lead stays pending for the scheduled drain');
-  } finally {
-    clearTimeout(timer);
   }
 }

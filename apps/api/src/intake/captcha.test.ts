@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createLogger } from '@leadsync/config';
-import { DEFAULTS } from '@leadsync/local-stack';
+import { DEFAULTS, deleteKeysUnder } from '@leadsync/local-stack';
 import { Redis } from 'ioredis';
 import { createApiRedis } from '../redis.js';
 import {
@@ -37,8 +37,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise((r) => server.close(r));
-  const kept = await redis.keys(`${prefix}:*`);
-  if (kept.length) await redis.del(...kept);
+  await deleteKeysUnder(redis, prefix);
   redis.disconnect();
   nowhereRedis.disconnect();
 });

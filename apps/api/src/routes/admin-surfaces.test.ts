@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type IsolatedStack, startIsolatedStack } from '@leadsync/local-stack';
-import { connectionOptions, QUEUES } from '@leadsync/queue';
+import { QUEUES } from '@leadsync/queue';
 import { startZohoSim, type ZohoSim } from '@leadsync/zoho-sim';
-import { Queue } from 'bullmq';
 import { createApp } from '../app.js';
 import { call, startTestApi, TEST_CRON_SECRET, type TestApi } from '../testing/harness.js';
 import { listRoutes, type MountedRoute } from '../testing/routes.js';
@@ -57,11 +56,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await api?.stop();
-  const queue = new Queue(QUEUES.sync, { connection: connectionOptions(stack.redisUrl), prefix: stack.redisPrefix });
-  await queue.obliterate({ force: true }).catch(() => {});
-  await queue.close();
-  const keys = await api?.deps.redis.keys(`${stack.redisPrefix}:*`).catch(() => []);
-  if (keys?.length) await api.deps.redis.del(...keys);
   await sim?.close();
   await stack?.teardown();
 });

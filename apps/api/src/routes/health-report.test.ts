@@ -14,8 +14,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await api?.stop();
-  const keys = await api?.deps.redis.keys(`${stack.redisPrefix}:*`).catch(() => []);
-  if (keys?.length) await api.deps.redis.del(...keys);
   await stack?.teardown();
 });
 

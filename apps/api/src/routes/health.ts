@@ -1,3 +1,4 @@
+import { withTimeout } from '@leadsync/config';
 import type { Db } from '@leadsync/db';
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
@@ -19,17 +20,11 @@ export const READINESS_CHECK_TIMEOUT_MS = 1000;
 type CheckResult = 'ok' | 'unavailable';
 
 async function check(probe: () => Promise<unknown>): Promise<CheckResult> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timed out')), READINESS_CHECK_TIMEOUT_MS);
-  });
   try {
-    await Promise.race([probe(), timeout]);
+    await withTimeout(probe(), READINESS_CHECK_TIMEOUT_MS);
     return 'ok';
   } catch {
     return 'unavailable';
-  } finally {
-    clearTimeout(timer);
   }
 }
 

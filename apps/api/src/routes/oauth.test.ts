@@ -32,8 +32,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await api?.stop();
-  const keys = await api?.deps.redis.keys(`${stack.redisPrefix}:*`).catch(() => []);
-  if (keys?.length) await api.deps.redis.del(...keys);
   await sim?.close();
   await stack?.teardown();
 });

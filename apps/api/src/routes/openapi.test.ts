@@ -18,10 +18,7 @@ beforeAll(async () => {
   doc = res.body;
 });
 afterAll(async () => {
-  await api.deps.producer.queue.obliterate({ force: true }).catch(() => {});
   await api?.stop();
-  const keys = await api?.deps.redis.keys(`${stack.redisPrefix}:*`).catch(() => []);
-  if (keys?.length) await api.deps.redis.del(...keys);
   await stack?.teardown();
 });
 
