@@ -5,7 +5,7 @@ import type { JobResults, SyncProducer } from '@leadsync/queue';
 import { stateKey, type ZohoConnection } from '@leadsync/zoho-client';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@leadsync/queue';
 import type { ApiConfig } from './config.js';
 import { captchaSettings, createCaptchaVerifier, redisVerdictMemo } from './intake/captcha.js';
 import { requireAdmin } from './middleware/admin-auth.js';
@@ -29,7 +29,7 @@ export interface AppDeps {
   db: Db;
   producer: SyncProducer;
   /** Fails fast while Redis is down (no offline queue): see createApiRedis. */
-  redis: Redis;
+  redis: RedisClient;
   logger: Logger;
   /** Queues and clients only the health report and metrics read. */
   operations: ApiOperations;

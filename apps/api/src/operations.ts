@@ -1,4 +1,4 @@
-import { failFastConnectionOptions, JOB_RETENTION, QUEUES } from '@leadsync/queue';
+import { createRedisConnections, JOB_RETENTION, QUEUES } from '@leadsync/queue';
 import { Queue } from 'bullmq';
 import type { ApiConfig } from './config.js';
 
@@ -9,17 +9,24 @@ export interface ApiOperations {
   close(): Promise<void>;
 }
 
-export function createApiOperations(config: Pick<ApiConfig, 'REDIS_URL' | 'REDIS_PREFIX'>): ApiOperations {
+export function createApiOperations(
+  config: Pick<ApiConfig, 'REDIS_URL' | 'REDIS_CLUSTER_NODES' | 'REDIS_PREFIX'>,
+): ApiOperations {
+  const redis = createRedisConnections(config);
   // A health check must not wait out a Redis outage either.
   const tokenQueue = new Queue(QUEUES.token, {
     prefix: config.REDIS_PREFIX,
-    connection: failFastConnectionOptions(config.REDIS_URL),
+    connection: redis.bullmq('fail-fast'),
     defaultJobOptions: JOB_RETENTION,
   });
   tokenQueue.on('error', () => {}); // the API's Redis client already logs outages
   return {
     tokenQueue,
     // Forced: a graceful close would wait for a Redis that may be gone.
-    close: () => tokenQueue.getBackend().close(true),
+    close: () =>
+      tokenQueue
+        .getBackend()
+        .close(true)
+        .finally(() => redis.close(true)),
   };
 }

@@ -1,13 +1,13 @@
 import type { Logger } from '@leadsync/config';
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient, type RedisSettings } from '@leadsync/queue';
 
 /**
  * The API's own Redis client (rate limit, readiness, captcha verdicts kept for retries). Commands
  * fail at once while Redis is down instead of queueing, and time out if it hangs, so Redis
  * trouble never holds up intake.
  */
-export function createApiRedis(url: string, logger: Logger): Redis {
-  const redis = new Redis(url, {
+export function createApiRedis(settings: RedisSettings, logger: Logger): RedisClient {
+  const redis = createRedisClient(settings, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: 500,

@@ -28,12 +28,16 @@ function loadConfigOrExit(): ApiConfig {
 function buildDeps(config: ApiConfig): AppDeps {
   const logger = createLogger({ name: 'api', level: config.LOG_LEVEL });
   const db = createDb(apiDbConfig(config));
-  const redis = createApiRedis(config.REDIS_URL, logger);
+  const redis = createApiRedis(config, logger);
   return {
     config,
     logger,
     db,
-    producer: createSyncProducer({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX }),
+    producer: createSyncProducer({
+      redisUrl: config.REDIS_URL,
+      clusterNodes: config.REDIS_CLUSTER_NODES,
+      prefix: config.REDIS_PREFIX,
+    }),
     redis,
     operations: createApiOperations(config),
     zoho: createApiZoho(config, db, redis),

@@ -1,7 +1,6 @@
 import { createDb, type Db } from '@leadsync/db';
-import { createSyncProducer, type SyncProducer } from '@leadsync/queue';
+import { createRedisClient, createSyncProducer, type SyncProducer } from '@leadsync/queue';
 import { createZohoConnectionIfConfigured, NOT_CONFIGURED, type ZohoConnection } from '@leadsync/zoho-client';
-import { Redis } from 'ioredis';
 import type { CliConfig } from './config.js';
 import { CliError } from './errors.js';
 
@@ -26,7 +25,7 @@ export function openContext(config: CliConfig): { ctx: Context; close(): Promise
   const opened: Array<() => unknown> = [];
   const db = createDb({ url: config.SUPABASE_URL, serviceRoleKey: config.SUPABASE_SERVICE_ROLE_KEY });
   // A plain client (the API's fails fast while connecting, which a one-shot command always is).
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
+  const redis = createRedisClient(config, { maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', () => {});
   opened.push(() => redis.disconnect());
   let producer: SyncProducer | undefined;
@@ -36,9 +35,14 @@ export function openContext(config: CliConfig): { ctx: Context; close(): Promise
     zoho: createZohoConnectionIfConfigured({ settings: config, store: db.tokens, redis }),
     async producer() {
       if (!producer) {
-        const p = createSyncProducer({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX });
+        const p = createSyncProducer({
+          redisUrl: config.REDIS_URL,
+          clusterNodes: config.REDIS_CLUSTER_NODES,
+          prefix: config.REDIS_PREFIX,
+        });
         producer = p;
-        opened.push(() => p.queue.getBackend().close(true));
+        // forced, then the producer's own connections (on a cluster BullMQ leaves those open)
+        opened.push(() => p.queue.getBackend().close(true).finally(() => p.close()));
         await p.queue.waitUntilReady();
       }
       return producer;

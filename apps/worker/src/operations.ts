@@ -7,8 +7,8 @@ import {
   standardQueueProbes,
   thresholdsFromEnv,
 } from '@leadsync/operations';
+import type { RedisConnections } from '@leadsync/queue';
 import type { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.js';
 import type { SyncDeps } from './sync/sync-batch.js';
@@ -35,11 +35,13 @@ export function startWorkerOperations(deps: {
   queues: { sync: Queue; token: Queue };
   logger: Logger;
   workerId: string;
+  /** The process's connections (runtime.ts): this quits its own client on close. */
+  redis: RedisConnections;
 }): WorkerOperations {
   const { config, db, queues, logger, workerId } = deps;
   const prefix = config.REDIS_PREFIX;
   // Its own client: commands give up quickly instead of waiting out an outage like BullMQ's do.
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, commandTimeout: 2000 });
+  const redis = deps.redis.client({ maxRetriesPerRequest: 1, commandTimeout: 2000 });
   redis.on('error', () => {}); // the worker's main client already logs outages
   const metrics = createSyncMetricsRecorder(redis, prefix);
   const alerter = createAlerter({ redis, prefix, webhookUrl: config.ALERT_WEBHOOK_URL, logger });

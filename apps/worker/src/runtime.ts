@@ -1,9 +1,8 @@
 import { hostname } from 'node:os';
 import type { Db, LeadRow } from '@leadsync/db';
-import { connectionOptions, JOB_RETENTION, JOBS, QUEUES } from '@leadsync/queue';
+import { createRedisConnections, JOB_RETENTION, JOBS, QUEUES } from '@leadsync/queue';
 import { WaitUntilError } from '@leadsync/zoho-client';
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.js';
@@ -37,20 +36,21 @@ export interface RunningWorker {
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const { config, db, zoho, logger } = deps;
   const workerId = config.WORKER_ID ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 6)}`;
-  const connection = connectionOptions(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const redis = createRedisConnections(config);
+  const connection = redis.bullmq('worker');
   const prefix = config.REDIS_PREFIX;
   const queues = {
     sync: new Queue(QUEUES.sync, { connection, prefix, defaultJobOptions: JOB_RETENTION }),
     token: new Queue(QUEUES.token, { connection, prefix, defaultJobOptions: JOB_RETENTION }),
   };
   const shutdown = new AbortController();
-  const operations = startWorkerOperations({ config, db, queues, logger, workerId });
+  const operations = startWorkerOperations({ config, db, queues, logger, workerId, redis });
   if (config.SYNC_MAX_ATTEMPTS !== undefined) {
     logger.warn('SYNC_MAX_ATTEMPTS is ignored: transient failures are retried for SYNC_RETRY_HORIZON instead');
   }
   // Its own client: the breaker's commands give up quickly while Redis is down (it then falls
   // back to what this process saw last) instead of waiting out the outage as BullMQ's do.
-  const breakerRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, commandTimeout: 2000 });
+  const breakerRedis = redis.client({ maxRetriesPerRequest: 1, commandTimeout: 2000 });
   breakerRedis.on('error', () => {}); // BullMQ's clients already log Redis outages
 
   const ctx: SyncJobContext = {
@@ -154,7 +154,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         return 0;
       });
       await Promise.all([queues.sync.close(), queues.token.close()]);
-      await breakerRedis.quit().catch(() => breakerRedis.disconnect());
+      await redis.close();
       logger.info({ workerId, released }, 'worker stopped');
     },
   };

@@ -3,7 +3,7 @@
 import { ConfigError, createLogger } from '@leadsync/config';
 import { createDb } from '@leadsync/db';
 import { FixConfigError } from '@leadsync/zoho-client';
-import { Redis } from 'ioredis';
+import { createRedisClient } from '@leadsync/queue';
 import { loadWorkerConfig } from './config.js';
 import { startWorker } from './runtime.js';
 import { createWorkerZoho } from './zoho.js';
@@ -22,7 +22,7 @@ try {
 const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL });
 const db = createDb({ url: config.SUPABASE_URL, serviceRoleKey: config.SUPABASE_SERVICE_ROLE_KEY });
 // The token manager's lock and refresh counter; BullMQ makes its own connections.
-const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
+const redis = createRedisClient(config, { maxRetriesPerRequest: 3 });
 redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
 
 let zoho: ReturnType<typeof createWorkerZoho>;

@@ -7,7 +7,7 @@ import {
   type TokenManager,
   toZohoLead,
 } from '@leadsync/zoho-client';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@leadsync/queue';
 import type { WorkerConfig } from './config.js';
 import type { ZohoLeadsPort } from './sync/sync-batch.js';
 
@@ -23,7 +23,7 @@ export interface WorkerZoho {
 export function createWorkerZoho(
   config: WorkerConfig,
   db: Db,
-  redis: Redis,
+  redis: RedisClient,
   env: NodeJS.ProcessEnv = process.env,
 ): WorkerZoho {
   const metrics = createSyncMetricsRecorder(redis, config.REDIS_PREFIX);

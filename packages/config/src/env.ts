@@ -28,6 +28,33 @@ export const sharedEnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9:{}_-]+$/, 'may hold letters, digits and : { } _ -')
     .default('leadsync'),
+  /**
+   * Startup nodes of a Redis Cluster (comma list of host:port); unset means REDIS_URL is one Redis
+   * server. With it, REDIS_URL still gives the username, password and TLS (rediss://) every node
+   * uses, and REDIS_PREFIX must hold a hash tag (see clusterPrefixIssue).
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .default('')
+    .transform((raw, ctx) => {
+      const entries = raw
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean);
+      const nodes: RedisNode[] = [];
+      for (const entry of entries) {
+        const node = parseRedisNode(entry);
+        if (!node) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `must be a comma list of host:port, e.g. redis-1:6379,redis-2:6379 (bad: ${entry})`,
+          });
+          return z.NEVER;
+        }
+        nodes.push(node);
+      }
+      return nodes;
+    }),
   SUPABASE_URL: url(['http', 'https']).default(LOCAL_SUPABASE_URL),
   SUPABASE_SERVICE_ROLE_KEY: z.string().min(20, 'must be the service-role JWT').default(LOCAL_SERVICE_ROLE_KEY),
   ZOHO_CLIENT_ID: z.string().min(1).optional(),
@@ -75,6 +102,60 @@ export const sharedEnvSchema = z.object({
 
 export type SharedEnv = z.infer<typeof sharedEnvSchema>;
 
+/** One startup node of a Redis Cluster. */
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
+/** `host:port` or `[ipv6]:port`; null when it is neither (one linear pattern, no backtracking). */
+export function parseRedisNode(entry: string): RedisNode | null {
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$/.exec(entry);
+  if (!m) return null;
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) return null;
+  return { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port };
+}
+
+/**
+ * The hash tag Redis Cluster hashes a key by: the text between the first `{` and the first `}`
+ * after it, if that text is not empty (the cluster specification's rule). null means the whole
+ * key is hashed, so keys under this prefix land in different slots.
+ */
+export function redisHashTag(prefix: string): string | null {
+  const open = prefix.indexOf('{');
+  if (open === -1) return null;
+  const close = prefix.indexOf('}', open + 1);
+  if (close === -1 || close === open + 1) return null;
+  return prefix.slice(open + 1, close);
+}
+
+/**
+ * Why a configuration cannot run on Redis Cluster, or null. BullMQ's scripts and ours touch
+ * several keys at once, which a cluster only allows within one slot; a hash tag in the prefix
+ * puts every key of the deployment in the same one. Redis Cluster also has only database 0.
+ */
+export function clusterConfigIssue(env: {
+  REDIS_URL?: unknown;
+  REDIS_PREFIX?: unknown;
+  REDIS_CLUSTER_NODES?: unknown;
+}): { path: string; message: string } | null {
+  // zod runs refinements even after a field failed (stack notes): check the shape first
+  if (!Array.isArray(env.REDIS_CLUSTER_NODES) || env.REDIS_CLUSTER_NODES.length === 0) return null;
+  if (typeof env.REDIS_PREFIX === 'string' && redisHashTag(env.REDIS_PREFIX) === null) {
+    return {
+      path: 'REDIS_PREFIX',
+      message:
+        `must contain a hash tag such as {${env.REDIS_PREFIX.replace(/[{}]/g, '') || 'leadsync'}} when REDIS_CLUSTER_NODES is set: ` +
+        'every key must hash to one cluster slot for BullMQ and the token lock to work (see docs/deploying.md, Running on Redis Cluster)',
+    };
+  }
+  if (typeof env.REDIS_URL === 'string' && /^rediss?:\/\/[^/]*\/+0*[1-9]/.test(env.REDIS_URL)) {
+    return { path: 'REDIS_URL', message: 'must not name a database when REDIS_CLUSTER_NODES is set (a cluster has only 0)' };
+  }
+  return null;
+}
+
 /** Whether a stored lead is sent at once (a nudge) or waits for the daily drain. */
 export const syncModeSchema = z.enum(['immediate', 'daily']).default('immediate');
 
@@ -104,7 +185,12 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
   input.SUPABASE_URL ??= env.NEXT_PUBLIC_SUPABASE_URL;
   // An empty variable means "not set" (docker-compose and .env files write them that way).
   for (const [k, v] of Object.entries(input)) if (v === '') delete input[k];
-  const result = schema.safeParse(input);
+  // Cross-field rules of the shared variables, for every schema extended from sharedEnvSchema.
+  const checked = schema.superRefine((value, ctx) => {
+    const issue = clusterConfigIssue((value ?? {}) as Record<string, unknown>);
+    if (issue) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
+  });
+  const result = checked.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const name = issue.path.join('.') || 'environment';

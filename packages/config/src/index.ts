@@ -1,9 +1,13 @@
 export {
   apiPortSchema,
+  clusterConfigIssue,
   ConfigError,
   LOCAL_SERVICE_ROLE_KEY,
   LOCAL_SUPABASE_URL,
   parseEnv,
+  parseRedisNode,
+  type RedisNode,
+  redisHashTag,
   type SharedEnv,
   sharedEnvSchema,
   syncModeSchema,

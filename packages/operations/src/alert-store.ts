@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { ActiveAlert, AlertCondition, AlertState } from './alert-plan.js';
 
 /**
@@ -14,7 +14,7 @@ export interface AlertStore {
 }
 
 /** Shared by every process: a hash of active conditions, and one expiring "posted" key per condition. */
-export function redisAlertStore(redis: Redis, prefix: string): AlertStore {
+export function redisAlertStore(redis: Redis | Cluster, prefix: string): AlertStore {
   const activeKey = `${prefix}:alerts:active`;
   const postedKey = (id: string) => `${prefix}:alerts:posted:${id}`;
   return {

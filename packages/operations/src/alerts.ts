@@ -1,10 +1,10 @@
 import type { Logger } from '@leadsync/config';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { type AlertAction, type AlertCondition, alertText, planAlerts } from './alert-plan.js';
 import { type AlertStore, memoryAlertStore, redisAlertStore } from './alert-store.js';
 
 export interface AlerterOptions {
-  redis: Redis;
+  redis: Redis | Cluster;
   prefix: string;
   /** ALERT_WEBHOOK_URL; without it alerts are only logged. */
   webhookUrl?: string;

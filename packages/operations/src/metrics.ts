@@ -1,6 +1,6 @@
 import type { Db, LeadStats } from '@leadsync/db';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { JOB_STATES } from './health.js';
 
@@ -31,7 +31,7 @@ export interface SyncMetricsRecorder {
 }
 
 /** Worker side. Fire and forget: a metric lost while Redis blips must never slow down or fail a sync. */
-export function createSyncMetricsRecorder(redis: Redis, prefix: string): SyncMetricsRecorder {
+export function createSyncMetricsRecorder(redis: Redis | Cluster, prefix: string): SyncMetricsRecorder {
   const key = metricsKey(prefix);
   const add = (increments: Array<[string, number]>) => {
     const pipeline = redis.pipeline();

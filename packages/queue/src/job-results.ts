@@ -1,5 +1,5 @@
 import { Job, type Queue, QueueEvents } from 'bullmq';
-import { connectionOptions } from './connection.js';
+import { createRedisConnections, type RedisSettings } from './connection.js';
 
 export type JobOutcome =
   | { state: 'completed'; value: unknown }
@@ -17,14 +17,15 @@ export interface JobResults {
  * One QueueEvents per queue, made on first use: it holds a blocking Redis connection, which an
  * API replica that never serves `?wait=true` (or a CLI command that does not wait) should not pay for.
  */
-export function createJobResults(config: { REDIS_URL: string; REDIS_PREFIX: string }): JobResults {
+export function createJobResults(config: RedisSettings & { REDIS_PREFIX: string }): JobResults {
   const events = new Map<string, QueueEvents>();
+  const redis = createRedisConnections(config);
   const eventsFor = (queue: Queue): QueueEvents => {
     let e = events.get(queue.name);
     if (!e) {
       e = new QueueEvents(queue.name, {
         prefix: config.REDIS_PREFIX,
-        connection: connectionOptions(config.REDIS_URL, { maxRetriesPerRequest: null }),
+        connection: redis.bullmq('worker'),
       });
       e.on('error', () => {}); // a wait that cannot hear the outcome answers "running"
       events.set(queue.name, e);
@@ -46,6 +47,7 @@ export function createJobResults(config: { REDIS_URL: string; REDIS_PREFIX: stri
     async close() {
       await Promise.all([...events.values()].map((e) => e.close().catch(() => {})));
       events.clear();
+      await redis.close();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { failFastConnectionOptions, type QueueConnectionConfig } from './connection.js';
+import { createRedisConnections, type QueueConnectionConfig, queueRedisSettings } from './connection.js';
 import { type DrainPayload, JOBS, QUEUES } from './jobs.js';
 
 export const DEFAULT_BATCH_WINDOW_MS = 1000;
@@ -24,9 +24,10 @@ export interface SyncProducer {
  */
 export function createSyncProducer(config: QueueConnectionConfig & { batchWindowMs?: number }): SyncProducer {
   const windowMs = config.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS;
+  const redis = createRedisConnections(queueRedisSettings(config));
   const queue = new Queue(QUEUES.sync, {
     prefix: config.prefix,
-    connection: failFastConnectionOptions(config.redisUrl),
+    connection: redis.bullmq('fail-fast'),
     defaultJobOptions: JOB_RETENTION,
   });
   // Without a listener an unreachable Redis would crash the process with an unhandled 'error'.
@@ -70,6 +71,6 @@ export function createSyncProducer(config: QueueConnectionConfig & { batchWindow
       const job = await queue.add(JOBS.drain.name, data);
       return job.id;
     },
-    close: () => queue.close(),
+    close: () => queue.close().finally(() => redis.close()),
   };
 }

@@ -17,6 +17,13 @@ export {
   stackEnv,
   type ZohoEndpoints,
 } from './processes.js';
+export {
+  parseClusterInfo,
+  type RedisClusterNode,
+  type RedisClusterProcess,
+  redisClusterToolsOnPath,
+  startRedisCluster,
+} from './redis-cluster.js';
 export { clearRedisPrefix, deleteKeysUnder, type RedisProcess, redisAnswers, startRedisServer } from './redis.js';
 export { DEFAULTS, REPO_ROOT, STATE_DIR, tsxEntry } from './settings.js';
 export { type StackInfo, stackDown, stackSettings, stackUp } from './stack.js';

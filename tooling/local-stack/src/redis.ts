@@ -61,7 +61,16 @@ export interface RedisProcess {
  * Starts a throw-away redis-server (nothing persisted). Used when none answers at REDIS_URL, and
  * by fault tests that need a Redis of their own to stop.
  */
-export async function startRedisServer(port: number, options: { detached?: boolean } = {}): Promise<RedisProcess> {
+export async function startRedisServer(
+  port: number,
+  options: {
+    detached?: boolean;
+    /** Working directory (where a cluster node keeps its nodes.conf); default: the caller's. */
+    dir?: string;
+    /** More redis-server arguments, e.g. cluster mode. */
+    args?: string[];
+  } = {},
+): Promise<RedisProcess> {
   if (!redisServerOnPath()) {
     throw new StackUnavailableError(
       `No Redis answers on port ${port} and redis-server is not on the PATH. ` +
@@ -70,8 +79,21 @@ export async function startRedisServer(port: number, options: { detached?: boole
   }
   const child = spawn(
     'redis-server',
-    ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
-    { stdio: 'ignore', detached: options.detached ?? false },
+    [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'no',
+      ...(options.dir ? ['--dir', options.dir] : []),
+      ...(options.args ?? []),
+    ],
+    { stdio: 'ignore', detached: options.detached ?? false, cwd: options.dir },
   );
   if (options.detached) child.unref();
   const url = `redis://127.0.0.1:${port}`;

@@ -1,7 +1,7 @@
 import type { Logger } from '@leadsync/config';
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@leadsync/queue';
 import { type RedisReply, RedisStore } from 'rate-limit-redis';
 import { sendError } from './errors.js';
 
@@ -38,7 +38,7 @@ class SelfHealingRedisStore extends RedisStore {
 }
 
 export interface IntakeRateLimitOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** Requests per minute per client; 0 turns the limit off. */
   perMinute: number;
   keyPrefix: string;

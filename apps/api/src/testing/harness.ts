@@ -46,10 +46,14 @@ export async function startTestApi(
     ...env,
   });
   const logger = createLogger({ name: 'api-test', level: config.LOG_LEVEL });
-  const producer = createSyncProducer({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX });
+  const producer = createSyncProducer({
+    redisUrl: config.REDIS_URL,
+    clusterNodes: config.REDIS_CLUSTER_NODES,
+    prefix: config.REDIS_PREFIX,
+  });
   const nudged: string[] = [];
   const db = createDb(apiDbConfig(config));
-  const redis = createApiRedis(config.REDIS_URL, logger);
+  const redis = createApiRedis(config, logger);
   const deps: AppDeps = {
     config,
     logger,
