@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from '@leadsync/config';
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
@@ -37,6 +38,38 @@ class SelfHealingRedisStore extends RedisStore {
   }
 }
 
+/**
+ * The store's way to Redis. rate-limit-redis loads its scripts with SCRIPT LOAD and runs them with
+ * EVALSHA. On a Redis Cluster, ioredis sends SCRIPT LOAD to whichever node it picks, seldom the one
+ * that owns the counter's key, so EVALSHA finds no script there (NOSCRIPT, and again after the
+ * store's reload) and the limit is silently off. On a cluster this answers SCRIPT LOAD itself with
+ * the SHA1 Redis would answer, and runs EVALSHA on the key's node, sending the script (EVAL) to that
+ * node when it does not know it yet, as ioredis's own defineCommand does.
+ */
+export function rateLimitSendCommand(redis: RedisClient) {
+  const scripts = new Map<string, string>();
+  return async (command: string, ...args: string[]): Promise<RedisReply> => {
+    if (redis.isCluster) {
+      const name = command.toUpperCase();
+      if (name === 'SCRIPT' && args[0]?.toUpperCase() === 'LOAD' && args[1] !== undefined) {
+        const sha = createHash('sha1').update(args[1]).digest('hex');
+        scripts.set(sha, args[1]);
+        return sha;
+      }
+      const script = name === 'EVALSHA' ? scripts.get(args[0] ?? '') : undefined;
+      if (script !== undefined) {
+        try {
+          return (await redis.call('EVALSHA', ...args)) as RedisReply;
+        } catch (err) {
+          if (!/^NOSCRIPT/.test((err as Error).message)) throw err;
+          return (await redis.call('EVAL', script, ...args.slice(1))) as RedisReply;
+        }
+      }
+    }
+    return (await redis.call(command, ...args)) as RedisReply;
+  };
+}
+
 export interface IntakeRateLimitOptions {
   redis: RedisClient;
   /** Requests per minute per client; 0 turns the limit off. */
@@ -52,6 +85,7 @@ export interface IntakeRateLimitOptions {
 export function intakeRateLimit(options: IntakeRateLimitOptions): RequestHandler {
   if (options.perMinute === 0) return (_req, _res, next) => next();
   const { redis, logger } = options;
+  const send = rateLimitSendCommand(redis);
   return rateLimit({
     windowMs: 60_000,
     limit: options.perMinute,
@@ -60,7 +94,7 @@ export function intakeRateLimit(options: IntakeRateLimitOptions): RequestHandler
     passOnStoreError: true,
     store: new SelfHealingRedisStore({
       prefix: `${options.keyPrefix}:rl:`,
-      sendCommand: (command, ...args) => redis.call(command!, ...args) as Promise<RedisReply>,
+      sendCommand: (command, ...args) => send(command!, ...args),
     }),
     logger: {
       error: (err, message) => logger.warn({ err }, message ?? 'rate limiter error'),
