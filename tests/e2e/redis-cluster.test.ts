@@ -110,7 +110,8 @@ describe('on a Redis Cluster', () => {
       ALERT_WEBHOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
     });
     api = await spawnApi(env, { output: 'keep' });
-    for (const id of ['a', 'b']) workers.push(spawnWorkerProcess({ ...env, WORKER_ID: `cluster-${id}` }, { output: 'keep' }));
+    for (const id of ['a', 'b'])
+      workers.push(spawnWorkerProcess({ ...env, WORKER_ID: `cluster-${id}` }, { output: 'keep' }));
   }, 180_000);
 
   afterAll(async () => {
@@ -124,7 +125,9 @@ describe('on a Redis Cluster', () => {
 
   it('refuses a cluster whose REDIS_PREFIX has no hash tag', () => {
     expect(() => loadWorkerConfig({ ...env, REDIS_PREFIX: 'leadsync' })).toThrow(ConfigError);
-    expect(() => loadWorkerConfig({ ...env, REDIS_PREFIX: 'leadsync' })).toThrow(/REDIS_PREFIX must contain a hash tag/);
+    expect(() => loadWorkerConfig({ ...env, REDIS_PREFIX: 'leadsync' })).toThrow(
+      /REDIS_PREFIX must contain a hash tag/,
+    );
     expect(loadWorkerConfig(env).REDIS_CLUSTER_NODES).toEqual(cluster.nodes);
   });
 

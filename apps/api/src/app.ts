@@ -1,11 +1,10 @@
 import type { Logger } from '@leadsync/config';
 import type { Db } from '@leadsync/db';
 import { standardQueueProbes, thresholdsFromEnv } from '@leadsync/operations';
-import type { JobResults, SyncProducer } from '@leadsync/queue';
+import type { JobResults, RedisClient, SyncProducer } from '@leadsync/queue';
 import { stateKey, type ZohoConnection } from '@leadsync/zoho-client';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
-import type { RedisClient } from '@leadsync/queue';
 import type { ApiConfig } from './config.js';
 import { captchaSettings, createCaptchaVerifier, redisVerdictMemo } from './intake/captcha.js';
 import { requireAdmin } from './middleware/admin-auth.js';

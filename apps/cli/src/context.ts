@@ -42,7 +42,12 @@ export function openContext(config: CliConfig): { ctx: Context; close(): Promise
         });
         producer = p;
         // forced, then the producer's own connections (on a cluster BullMQ leaves those open)
-        opened.push(() => p.queue.getBackend().close(true).finally(() => p.close()));
+        opened.push(() =>
+          p.queue
+            .getBackend()
+            .close(true)
+            .finally(() => p.close()),
+        );
         await p.queue.waitUntilReady();
       }
       return producer;

@@ -2,8 +2,8 @@
 // number may run against the same Redis and Supabase.
 import { ConfigError, createLogger } from '@leadsync/config';
 import { createDb } from '@leadsync/db';
-import { FixConfigError } from '@leadsync/zoho-client';
 import { createRedisClient } from '@leadsync/queue';
+import { FixConfigError } from '@leadsync/zoho-client';
 import { loadWorkerConfig } from './config.js';
 import { startWorker } from './runtime.js';
 import { createWorkerZoho } from './zoho.js';

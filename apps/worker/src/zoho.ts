@@ -1,5 +1,6 @@
 import type { Db } from '@leadsync/db';
 import { createSyncMetricsRecorder } from '@leadsync/operations';
+import type { RedisClient } from '@leadsync/queue';
 import {
   createZohoClient,
   createZohoConnection,
@@ -7,7 +8,6 @@ import {
   type TokenManager,
   toZohoLead,
 } from '@leadsync/zoho-client';
-import type { RedisClient } from '@leadsync/queue';
 import type { WorkerConfig } from './config.js';
 import type { ZohoLeadsPort } from './sync/sync-batch.js';
 

@@ -62,7 +62,9 @@ describe('the shared schema on Redis Cluster', () => {
   it('refuses a cluster whose prefix has no hash tag, and says which to use', () => {
     const parse = (REDIS_PREFIX: string) =>
       parseEnv(sharedEnvSchema, { ...required, REDIS_PREFIX, REDIS_CLUSTER_NODES: '127.0.0.1:7000' });
-    expect(() => parse('leadsync')).toThrow(/^REDIS_PREFIX must contain a hash tag such as \{leadsync\} when REDIS_CLUSTER_NODES is set/);
+    expect(() => parse('leadsync')).toThrow(
+      /^REDIS_PREFIX must contain a hash tag such as \{leadsync\} when REDIS_CLUSTER_NODES is set/,
+    );
     expect(() => parse('{}leadsync')).toThrow(/REDIS_PREFIX must contain a hash tag/);
     expect(parse('{leadsync}').REDIS_PREFIX).toBe('{leadsync}');
     expect(parse('staging:{leadsync}').REDIS_PREFIX).toBe('staging:{leadsync}');

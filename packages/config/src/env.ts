@@ -140,7 +140,7 @@ export function clusterConfigIssue(env: {
   REDIS_PREFIX?: unknown;
   REDIS_CLUSTER_NODES?: unknown;
 }): { path: string; message: string } | null {
-  // zod runs refinements even after a field failed (stack notes): check the shape first
+  // zod runs refinements even after a field failed: check the shape first
   if (!Array.isArray(env.REDIS_CLUSTER_NODES) || env.REDIS_CLUSTER_NODES.length === 0) return null;
   if (typeof env.REDIS_PREFIX === 'string' && redisHashTag(env.REDIS_PREFIX) === null) {
     return {
@@ -151,7 +151,10 @@ export function clusterConfigIssue(env: {
     };
   }
   if (typeof env.REDIS_URL === 'string' && /^rediss?:\/\/[^/]*\/+0*[1-9]/.test(env.REDIS_URL)) {
-    return { path: 'REDIS_URL', message: 'must not name a database when REDIS_CLUSTER_NODES is set (a cluster has only 0)' };
+    return {
+      path: 'REDIS_URL',
+      message: 'must not name a database when REDIS_CLUSTER_NODES is set (a cluster has only 0)',
+    };
   }
   return null;
 }

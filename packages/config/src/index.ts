@@ -1,7 +1,7 @@
 export {
   apiPortSchema,
-  clusterConfigIssue,
   ConfigError,
+  clusterConfigIssue,
   LOCAL_SERVICE_ROLE_KEY,
   LOCAL_SUPABASE_URL,
   parseEnv,

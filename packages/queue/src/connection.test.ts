@@ -38,7 +38,13 @@ describe('connection options', () => {
       enableOfflineQueue: false,
       lazyConnect: true,
       clusterRetryStrategy: retry,
-      redisOptions: { username: undefined, password: 'secret', tls: undefined, maxRetriesPerRequest: 1, commandTimeout: 500 },
+      redisOptions: {
+        username: undefined,
+        password: 'secret',
+        tls: undefined,
+        maxRetriesPerRequest: 1,
+        commandTimeout: 500,
+      },
     });
     // TLS: connect to the names the nodes announce (their certificates name those), not re-resolved IPs
     const tls = clusterOptions('rediss://default:pw@node-1.cache.example:6379');

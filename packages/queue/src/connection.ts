@@ -82,7 +82,9 @@ export function clusterOptions(redisUrl: string, options: ClientOptions = {}): C
     ...(lazyConnect === undefined ? {} : { lazyConnect }),
     ...(retryStrategy === undefined ? {} : { clusterRetryStrategy: retryStrategy }),
     // managed clusters over TLS announce node addresses their certificates name: connect to those names
-    ...(auth.tls ? { dnsLookup: (address: string, done: (err: null, address: string) => void) => done(null, address) } : {}),
+    ...(auth.tls
+      ? { dnsLookup: (address: string, done: (err: null, address: string) => void) => done(null, address) }
+      : {}),
     redisOptions: { ...auth, ...perNode },
   };
 }

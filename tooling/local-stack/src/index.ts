@@ -17,6 +17,7 @@ export {
   stackEnv,
   type ZohoEndpoints,
 } from './processes.js';
+export { clearRedisPrefix, deleteKeysUnder, type RedisProcess, redisAnswers, startRedisServer } from './redis.js';
 export {
   parseClusterInfo,
   type RedisClusterNode,
@@ -24,6 +25,5 @@ export {
   redisClusterToolsOnPath,
   startRedisCluster,
 } from './redis-cluster.js';
-export { clearRedisPrefix, deleteKeysUnder, type RedisProcess, redisAnswers, startRedisServer } from './redis.js';
 export { DEFAULTS, REPO_ROOT, STATE_DIR, tsxEntry } from './settings.js';
 export { type StackInfo, stackDown, stackSettings, stackUp } from './stack.js';

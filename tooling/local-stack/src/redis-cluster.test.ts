@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { Cluster } from 'ioredis';
 import { isAlive } from './processes.js';
-import { parseClusterInfo, startRedisCluster } from './redis-cluster.js';
 import { redisAnswers } from './redis.js';
+import { parseClusterInfo, startRedisCluster } from './redis-cluster.js';
 import { DEFAULTS } from './settings.js';
 
 describe('parseClusterInfo', () => {

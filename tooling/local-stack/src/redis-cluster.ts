@@ -28,9 +28,7 @@ export interface RedisClusterProcess {
 }
 
 export function redisClusterToolsOnPath(): boolean {
-  return ['redis-server', 'redis-cli'].every(
-    (bin) => spawnSync(bin, ['--version'], { stdio: 'ignore' }).status === 0,
-  );
+  return ['redis-server', 'redis-cli'].every((bin) => spawnSync(bin, ['--version'], { stdio: 'ignore' }).status === 0);
 }
 
 /** CLUSTER INFO's fields, read from its `key:value` lines. Pure. */

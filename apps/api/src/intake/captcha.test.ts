@@ -49,7 +49,10 @@ beforeEach(() => {
 /** The real Redis, under a prefix of this run's own; and a Redis client whose server is gone. */
 const redis = new Redis(process.env.REDIS_URL ?? DEFAULTS.redisUrl);
 const prefix = `test:captcha:${randomUUID().slice(0, 8)}`;
-const nowhereRedis = createApiRedis({ REDIS_URL: 'redis://127.0.0.1:1' }, createLogger({ name: 'captcha-test', level: 'silent' }));
+const nowhereRedis = createApiRedis(
+  { REDIS_URL: 'redis://127.0.0.1:1' },
+  createLogger({ name: 'captcha-test', level: 'silent' }),
+);
 
 const logger = createLogger({ name: 'captcha-test', level: 'silent' });
 const turnstileOnly = (): CaptchaSettings => ({ turnstile: { secret: 'ts-secret', verifyUrl: url }, timeoutMs: 2000 });

@@ -1,5 +1,5 @@
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '@leadsync/config';
 import { DEFAULTS, type RedisClusterProcess, startRedisCluster } from '@leadsync/local-stack';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@leadsync/config';
+import type { RedisClient } from '@leadsync/queue';
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import type { RedisClient } from '@leadsync/queue';
 import { type RedisReply, RedisStore } from 'rate-limit-redis';
 import { sendError } from './errors.js';
 
