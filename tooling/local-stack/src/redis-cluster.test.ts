@@ -48,4 +48,20 @@ describe('startRedisCluster', () => {
     // the shared Redis other tests use was not touched
     expect(await redisAnswers(process.env.REDIS_URL ?? DEFAULTS.redisUrl)).toBe(true);
   }, 90_000);
+
+  it('also forms with the bus on client port + 10000 (how Redis before 7 always does it)', async () => {
+    const cluster = await startRedisCluster({ masters: 3, busPorts: 'plus-10000' });
+    try {
+      for (const n of cluster.nodes) expect(n.port + 10_000).toBeLessThanOrEqual(65_535);
+      const client = new Cluster(cluster.nodes);
+      try {
+        await client.set('{t}:x', '1');
+        expect(await client.get('{t}:x')).toBe('1');
+      } finally {
+        client.disconnect();
+      }
+    } finally {
+      await cluster.stop();
+    }
+  }, 90_000);
 });

@@ -1,5 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -41,6 +42,35 @@ export function parseClusterInfo(text: string): Record<string, string> {
   return out;
 }
 
+/** The major version of the redis-server on the PATH (0 if it cannot tell). */
+export function redisServerMajorVersion(): number {
+  const out = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout ?? '';
+  const m = /v=(\d+)\./.exec(out);
+  return m ? Number(m[1]) : 0;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A client port and a cluster bus port, both free. Redis 7 takes the bus port as --cluster-port;
+ * older ones always use client port + 10000, so that one must be free (and exist) too.
+ */
+async function nodePorts(ownBusPort: boolean): Promise<{ port: number; busPort?: number }> {
+  for (let tries = 0; tries < 100; tries++) {
+    const port = await freePort();
+    if (ownBusPort) return { port, busPort: await freePort() };
+    if (port + 10_000 <= 65_535 && (await portFree(port + 10_000))) return { port };
+  }
+  throw new Error('found no free pair of ports for a Redis Cluster node');
+}
+
 async function clusterReady(node: RedisClusterNode, nodeCount: number): Promise<boolean> {
   const client = new Redis({ ...node, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   client.on('error', () => {});
@@ -61,7 +91,13 @@ async function clusterReady(node: RedisClusterNode, nodeCount: number): Promise<
  * joined by `redis-cli --cluster create` with no replicas. Resolves once every node reports
  * `cluster_state:ok` with all 16384 slots and every node known, so the first command finds its slot.
  */
-export async function startRedisCluster(options: { masters?: number } = {}): Promise<RedisClusterProcess> {
+export async function startRedisCluster(
+  options: {
+    masters?: number;
+    /** How nodes get their bus port; default: `own` on Redis 7 and later, else `plus-10000`. */
+    busPorts?: 'own' | 'plus-10000';
+  } = {},
+): Promise<RedisClusterProcess> {
   const masters = options.masters ?? 3;
   if (masters < 3) throw new Error('redis-cli --cluster create needs at least 3 masters');
   if (!redisClusterToolsOnPath()) {
@@ -77,10 +113,10 @@ export async function startRedisCluster(options: { masters?: number } = {}): Pro
   };
   try {
     const nodes: RedisClusterNode[] = [];
+    const ownBusPort = (options.busPorts ?? (redisServerMajorVersion() >= 7 ? 'own' : 'plus-10000')) === 'own';
     for (let i = 0; i < masters; i++) {
-      const port = await freePort();
-      // the cluster bus gets a free port of its own, not port + 10000 (which may be taken or out of range)
-      const busPort = await freePort();
+      // on Redis 7 the cluster bus gets a free port of its own, not port + 10000 (which may be taken)
+      const { port, busPort } = await nodePorts(ownBusPort);
       servers.push(
         await startRedisServer(port, {
           dir,
@@ -89,8 +125,7 @@ export async function startRedisCluster(options: { masters?: number } = {}): Pro
             'yes',
             '--cluster-config-file',
             `nodes-${port}.conf`,
-            '--cluster-port',
-            String(busPort),
+            ...(busPort === undefined ? [] : ['--cluster-port', String(busPort)]),
             '--cluster-node-timeout',
             '5000',
           ],
