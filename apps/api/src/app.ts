@@ -59,13 +59,14 @@ export const routes: RouteModule[] = [
       db,
       redis,
       redisPrefix: config.REDIS_PREFIX,
-      queues: [producer.queue, operations.tokenQueue],
+      queues: [producer.queue, operations.tokenQueue, operations.attention.failed, operations.attention.spam],
       requireAdmin: shared.requireAdmin,
     }),
-  ({ config, db, producer, redis, logger }) =>
+  ({ config, db, producer, redis, logger, operations }) =>
     intakeRoutes({
       db,
       producer,
+      attention: operations.attention,
       logger,
       syncMode: config.SYNC_MODE,
       spam: { minFillMs: config.SPAM_MIN_FILL_MS },
@@ -80,8 +81,15 @@ export const routes: RouteModule[] = [
       }),
     }),
   ({ db }, shared) => leadRoutes({ db, requireAdmin: shared.requireAdmin }),
-  ({ db, producer, jobResults }, shared) =>
-    adminRoutes({ db, producer, jobResults, requireAdmin: shared.requireAdmin }),
+  ({ db, producer, jobResults, operations, logger }, shared) =>
+    adminRoutes({
+      db,
+      producer,
+      jobResults,
+      attention: operations.attention,
+      logger,
+      requireAdmin: shared.requireAdmin,
+    }),
   ({ zoho, config, producer, logger }, shared) =>
     oauthRoutes({
       zoho,
@@ -92,7 +100,10 @@ export const routes: RouteModule[] = [
       requireAdmin: shared.requireAdmin,
     }),
   ({ producer, operations }, shared) =>
-    bullBoardRoutes({ queues: [producer.queue, operations.tokenQueue], requireAdmin: shared.requireAdmin }),
+    bullBoardRoutes({
+      queues: [producer.queue, operations.attention.failed, operations.attention.spam, operations.tokenQueue],
+      requireAdmin: shared.requireAdmin,
+    }),
   () => openApiRoutes(),
   ({ logger }) => embedRoutes({ logger }),
   ({ db, redis, producer, operations, config }, shared) =>

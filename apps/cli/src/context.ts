@@ -1,5 +1,11 @@
 import { createDb, type Db } from '@leadsync/db';
-import { createSyncProducer, type SyncProducer } from '@leadsync/queue';
+import {
+  type AttentionQueues,
+  connectionOptions,
+  createAttentionQueues,
+  createSyncProducer,
+  type SyncProducer,
+} from '@leadsync/queue';
 import { createZohoConnectionIfConfigured, NOT_CONFIGURED, type ZohoConnection } from '@leadsync/zoho-client';
 import { Redis } from 'ioredis';
 import type { CliConfig } from './config.js';
@@ -12,6 +18,8 @@ export interface Context {
   /** Null until ZOHO_CLIENT_ID / ZOHO_CLIENT_SECRET are set. */
   zoho: ZohoConnection | null;
   producer(): Promise<SyncProducer>;
+  /** lead-attention and lead-spam: a lead the CLI retries leaves them. */
+  attention(): Promise<AttentionQueues>;
   /** Prints one line of the command's answer. */
   say(line: string): void;
 }
@@ -30,6 +38,7 @@ export function openContext(config: CliConfig): { ctx: Context; close(): Promise
   redis.on('error', () => {});
   opened.push(() => redis.disconnect());
   let producer: SyncProducer | undefined;
+  let attention: AttentionQueues | undefined;
   const ctx: Context = {
     config,
     db,
@@ -42,6 +51,18 @@ export function openContext(config: CliConfig): { ctx: Context; close(): Promise
         await p.queue.waitUntilReady();
       }
       return producer;
+    },
+    async attention() {
+      if (!attention) {
+        const a = createAttentionQueues(
+          connectionOptions(config.REDIS_URL, { maxRetriesPerRequest: 1 }),
+          config.REDIS_PREFIX,
+        );
+        attention = a;
+        opened.push(() => Promise.all([a.failed, a.spam].map((q) => q.getBackend().close(true))));
+        await Promise.all([a.failed.waitUntilReady(), a.spam.waitUntilReady()]);
+      }
+      return attention;
     },
     say: (line) => console.log(line),
   };
