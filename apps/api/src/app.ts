@@ -99,10 +99,11 @@ export const routes: RouteModule[] = [
       logger,
       requireAdmin: shared.requireAdmin,
     }),
-  ({ producer, operations }, shared) =>
+  ({ producer, operations, config }) =>
     bullBoardRoutes({
       queues: [producer.queue, operations.attention.failed, operations.attention.spam, operations.tokenQueue],
-      requireAdmin: shared.requireAdmin,
+      adminSecret: config.CRON_SECRET,
+      readOnlySecret: config.BULL_BOARD_READ_ONLY_SECRET,
     }),
   () => openApiRoutes(),
   ({ logger }) => embedRoutes({ logger }),
