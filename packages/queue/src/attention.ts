@@ -15,9 +15,14 @@ import type { SyncProducer } from './producer.js';
 export const SPAM_JOBS_KEPT = 1000;
 
 export const ATTENTION_JOB_OPTIONS = {
-  // A real failure is kept until someone handles it: no retention may lose it.
-  failed: { removeOnComplete: { age: 7 * 24 * 3600, count: 1000 }, removeOnFail: false },
-  spam: { removeOnComplete: { age: 24 * 3600, count: 1000 }, removeOnFail: { count: SPAM_JOBS_KEPT } },
+  // A real failure is kept until someone handles it: no retention may lose it. No stack trace:
+  // Bull Board then shows the reason alone, not our code's frames.
+  failed: { removeOnComplete: { age: 7 * 24 * 3600, count: 1000 }, removeOnFail: false, stackTraceLimit: 0 },
+  spam: {
+    removeOnComplete: { age: 24 * 3600, count: 1000 },
+    removeOnFail: { count: SPAM_JOBS_KEPT },
+    stackTraceLimit: 0,
+  },
 } as const;
 
 export type AttentionKind = keyof typeof ATTENTION_JOB_OPTIONS;
