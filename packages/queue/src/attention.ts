@@ -3,7 +3,7 @@ import { JOBS, type LeadFailedPayload, type LeadSpamPayload, QUEUES } from './jo
 import type { SyncProducer } from './producer.js';
 
 /**
- * Leads that need a person, as failed jobs operators see and retry in Bull Board (docs/operations.md).
+ * Leads that need a person, as failed jobs operators see and retry in Bull Board (docs/operations.md §1).
  *
  * One job per lead, its id the lead's id, so Bull Board's search by job id finds a lead by its id.
  * A job is added waiting; the attention worker's first run fails it at once with the lead's

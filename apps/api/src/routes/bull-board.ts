@@ -58,7 +58,7 @@ function board(queues: Queue[], readOnlyMode: boolean): Router {
  * Bull Board over every queue leadsync runs, behind the admin secret: a browser shows its login
  * box on the 401 (any user name, CRON_SECRET as the password). With BULL_BOARD_READ_ONLY_SECRET
  * set, that password opens the same board read-only (Bull Board refuses every change on it).
- * Retry on a lead-attention or lead-spam job retries the lead (docs/operations.md).
+ * Retry on a lead-attention or lead-spam job retries the lead (docs/operations.md §1).
  */
 export function bullBoardRoutes(deps: { queues: Queue[]; adminSecret: string; readOnlySecret?: string }): Router {
   const full = board(deps.queues, false);
