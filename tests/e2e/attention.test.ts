@@ -251,3 +251,19 @@ describe('privacy', () => {
     expect(metrics.body).not.toContain(lead.id);
   });
 });
+
+// Last: Zoho's 500 may open the outage breaker, which holds every later sync back for a while.
+describe('a lead whose retries ran out', () => {
+  it('becomes a failed job in lead-attention saying so', async () => {
+    const lead = await storeLead('horizon');
+    await withClient(h.stack.databaseUrl, (c) =>
+      c.query(`update leads set first_failed_at = now() - interval '100 hours' where id = $1`, [lead.id]),
+    );
+    h.sim.control.injectFaults({ kind: 'status', status: 500, path: '/Leads/upsert', count: 1 });
+    await h.triggerDrain();
+
+    const job = await waitForJobState(attention, lead.id, 'failed');
+    expect(job.failedReason).toMatch(/past the retry horizon/);
+    expect(await leadStatus(lead.id)).toBe('failed');
+  });
+});
