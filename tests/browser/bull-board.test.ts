@@ -39,6 +39,7 @@ beforeAll(async () => {
     viewport: { width: 1280, height: 860 },
   });
   page = await context.newPage();
+  page.setDefaultTimeout(60_000); // the machine may be shared and slow
 });
 
 afterAll(async () => {
@@ -69,7 +70,7 @@ describe('Bull Board for an operator', () => {
           : { name: `Fine Person ${i}`, email: `fine.${i}.${Date.now().toString(36)}@example.com` },
     }));
     await h.triggerDrain();
-    await waitFor(async () => (await attention.getJobState(leadId!)) === 'failed', 'the attention job failed');
+    await waitFor(async () => (await attention.getJobState(leadId!)) === 'failed', 'the attention job failed', 60_000);
 
     // the queue list, as the operator lands on it: the attention queue's failed count
     await page.goto(`${api.url}/admin/queues`);
@@ -116,7 +117,7 @@ describe('Bull Board for an operator', () => {
       'the lead in the simulated Zoho',
       60_000,
     );
-    await waitFor(async () => (await h.db.leads.get(leadId!))?.status === 'synced', 'the lead synced');
+    await waitFor(async () => (await h.db.leads.get(leadId!))?.status === 'synced', 'the lead synced', 60_000);
     expect(await attention.getJobState(leadId!)).toBe('completed');
 
     await page.goto(`${api.url}/admin/queues/queue/${QUEUES.attention}?status=completed`);

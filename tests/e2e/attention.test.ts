@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { REPO_ROOT, tsxEntry, waitFor, withClient } from '@leadsync/local-stack';
-import { connectionOptions, leadFailedPayload, QUEUES, raiseAttention } from '@leadsync/queue';
+import { connectionOptions, leadFailedPayload, QUEUES, raiseAttention, SPAM_JOBS_KEPT } from '@leadsync/queue';
 import type { RunningWorker } from '@leadsync/worker/runtime';
 import { type Job, Queue } from 'bullmq';
 import { call, postJson, startTestApi, TEST_CRON_SECRET, type TestApi } from '../../apps/api/src/testing/harness.js';
@@ -73,6 +73,8 @@ describe('a lead Zoho rejects', () => {
 
     const job = await waitForJobState(attention, lead.id, 'failed');
     expect(job.name).toBe('lead-failed');
+    // kept until handled: no removeOnFail (BullMQ keeps a failed job when it is unset or false)
+    expect(job.opts.removeOnFail ?? false).toBe(false);
     expect(job.failedReason).toMatch(/^INVALID_DATA: /);
     expect(job.data).toMatchObject({
       leadId: lead.id,
@@ -90,9 +92,13 @@ describe('a lead Zoho rejects', () => {
       c.query(`update leads set status = 'pending', next_attempt_at = now() where id = $1`, [lead.id]),
     );
     await h.triggerDrain();
-    await waitFor(async () => (await attemptCount(lead.id)) >= 2, 'a second attempt');
-    await waitFor(async () => (await leadStatus(lead.id)) === 'failed', 'failed again');
-    await waitFor(async () => (await attention.getJob(lead.id))?.data.attempts >= 2, 'the job brought up to date');
+    await waitFor(async () => (await attemptCount(lead.id)) >= 2, 'a second attempt', 60_000);
+    await waitFor(async () => (await leadStatus(lead.id)) === 'failed', 'failed again', 60_000);
+    await waitFor(
+      async () => (await attention.getJob(lead.id))?.data.attempts >= 2,
+      'the job brought up to date',
+      60_000,
+    );
     const failedIds = (await attention.getFailed()).map((j) => j.id).filter((id) => id === lead.id);
     expect(failedIds).toEqual([lead.id]);
     h.sim.control.clearRejections();
@@ -106,8 +112,8 @@ describe('a lead Zoho rejects', () => {
 
     // Retry while Zoho still refuses: the job completes, the lead fails again, a fresh job holds the lead id
     await job.retry('failed');
-    await waitFor(async () => (await attemptCount(lead.id)) >= 2, 'the retried lead sent again');
-    await waitFor(async () => (await leadStatus(lead.id)) === 'failed', 'failed again');
+    await waitFor(async () => (await attemptCount(lead.id)) >= 2, 'the retried lead sent again', 60_000);
+    await waitFor(async () => (await leadStatus(lead.id)) === 'failed', 'failed again', 60_000);
     // the fresh job is raised by the sync (or, had it raced the completing run, by the reconciliation)
     await worker.attention.reconcile();
     const fresh = await waitForJobState(attention, lead.id, 'failed');
@@ -118,7 +124,7 @@ describe('a lead Zoho rejects', () => {
     await fresh.retry('failed');
     const completed = await waitForJobState(attention, lead.id, 'completed');
     expect(completed.returnvalue).toEqual({ leadId: lead.id, action: 'released to pending; sync started' });
-    await waitFor(async () => (await leadStatus(lead.id)) === 'synced', 'the lead synced');
+    await waitFor(async () => (await leadStatus(lead.id)) === 'synced', 'the lead synced', 60_000);
     expect(zohoRecordFor(lead.email)).toBeDefined();
   });
 
@@ -132,7 +138,7 @@ describe('a lead Zoho rejects', () => {
     const res = await postJson(`${api.url}/api/admin/leads/${lead.id}/retry`, {}, ADMIN);
     expect(res.status).toBe(200);
     expect(await attention.getJob(lead.id)).toBeUndefined();
-    await waitFor(async () => (await leadStatus(lead.id)) === 'synced', 'the lead synced');
+    await waitFor(async () => (await leadStatus(lead.id)) === 'synced', 'the lead synced', 60_000);
 
     // a job left behind (its removal missed): Retry completes it and says there was nothing to do
     await raiseAttention(
@@ -160,7 +166,7 @@ describe('a lead Zoho rejects', () => {
     });
     expect(stdout).toMatch(/pending again; drain job \S+ queued/);
     expect(await attention.getJob(lead.id)).toBeUndefined();
-    await waitFor(async () => (await leadStatus(lead.id)) === 'synced', 'the lead synced');
+    await waitFor(async () => (await leadStatus(lead.id)) === 'synced', 'the lead synced', 60_000);
   });
 
   it('"Retry all" (every failed job retried) retries every such lead', async () => {
@@ -171,7 +177,8 @@ describe('a lead Zoho rejects', () => {
     h.sim.control.clearRejections();
 
     await attention.retryJobs({ state: 'failed' });
-    for (const lead of leads) await waitFor(async () => (await leadStatus(lead.id)) === 'synced', `${lead.id} synced`);
+    for (const lead of leads)
+      await waitFor(async () => (await leadStatus(lead.id)) === 'synced', `${lead.id} synced`, 60_000);
     for (const lead of leads) expect(await attention.getJobState(lead.id)).toBe('completed');
   });
 });
@@ -192,9 +199,11 @@ describe('a lead held as spam', () => {
     expect(job.failedReason).toMatch(/^held as spam: .*honeypot/);
     expect(job.data).toMatchObject({ leadId: id, email, reasons: [expect.stringMatching(/honeypot/)] });
     expect(await attention.getJob(id)).toBeUndefined();
+    // bounded, oldest first (BullMQ's removeOnFail count); lead-attention keeps every failure
+    expect(job.opts.removeOnFail).toEqual({ count: SPAM_JOBS_KEPT });
 
     await job.retry('failed');
-    await waitFor(async () => (await leadStatus(id)) === 'synced', 'the released lead synced');
+    await waitFor(async () => (await leadStatus(id)) === 'synced', 'the released lead synced', 60_000);
     expect(await spam.getJobState(id)).toBe('completed');
     expect(zohoRecordFor(email)).toBeDefined();
   });

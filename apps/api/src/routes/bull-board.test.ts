@@ -40,7 +40,7 @@ afterAll(async () => {
 async function failedJobFor(leadId: string): Promise<void> {
   const payload = leadFailedPayload({ id: leadId, source: 'quote_form' }, { code: 'INVALID_DATA', message: 'bad' });
   await raiseAttention({ failed: attention }, 'failed', payload);
-  await waitFor(async () => (await attention.getJobState(leadId)) === 'failed', `job ${leadId} failed`);
+  await waitFor(async () => (await attention.getJobState(leadId)) === 'failed', `job ${leadId} failed`, 60_000);
 }
 
 const board = (path: string, init: RequestInit = {}) => call(`${api.url}/admin/queues/api${path}`, init);
@@ -59,7 +59,7 @@ describe('Bull Board on the attention queue', () => {
     const done = randomUUID();
     await failedJobFor(done);
     await (await attention.getJob(done))!.retry('failed');
-    await waitFor(async () => (await attention.getJobState(done)) === 'completed', 'the retried job completed');
+    await waitFor(async () => (await attention.getJobState(done)) === 'completed', 'the retried job completed', 60_000);
     const failed = randomUUID();
     await failedJobFor(failed);
 
