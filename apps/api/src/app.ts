@@ -58,13 +58,14 @@ export const routes: RouteModule[] = [
       db,
       redis,
       redisPrefix: config.REDIS_PREFIX,
-      queues: [producer.queue, operations.tokenQueue],
+      queues: [producer.queue, operations.tokenQueue, operations.attention.failed, operations.attention.spam],
       requireAdmin: shared.requireAdmin,
     }),
-  ({ config, db, producer, redis, logger }) =>
+  ({ config, db, producer, redis, logger, operations }) =>
     intakeRoutes({
       db,
       producer,
+      attention: operations.attention,
       logger,
       syncMode: config.SYNC_MODE,
       spam: { minFillMs: config.SPAM_MIN_FILL_MS },
@@ -79,8 +80,15 @@ export const routes: RouteModule[] = [
       }),
     }),
   ({ db }, shared) => leadRoutes({ db, requireAdmin: shared.requireAdmin }),
-  ({ db, producer, jobResults }, shared) =>
-    adminRoutes({ db, producer, jobResults, requireAdmin: shared.requireAdmin }),
+  ({ db, producer, jobResults, operations, logger }, shared) =>
+    adminRoutes({
+      db,
+      producer,
+      jobResults,
+      attention: operations.attention,
+      logger,
+      requireAdmin: shared.requireAdmin,
+    }),
   ({ zoho, config, producer, logger }, shared) =>
     oauthRoutes({
       zoho,
@@ -90,8 +98,12 @@ export const routes: RouteModule[] = [
       logger,
       requireAdmin: shared.requireAdmin,
     }),
-  ({ producer, operations }, shared) =>
-    bullBoardRoutes({ queues: [producer.queue, operations.tokenQueue], requireAdmin: shared.requireAdmin }),
+  ({ producer, operations, config }) =>
+    bullBoardRoutes({
+      queues: [producer.queue, operations.attention.failed, operations.attention.spam, operations.tokenQueue],
+      adminSecret: config.CRON_SECRET,
+      readOnlySecret: config.BULL_BOARD_READ_ONLY_SECRET,
+    }),
   () => openApiRoutes(),
   ({ logger }) => embedRoutes({ logger }),
   ({ db, redis, producer, operations, config }, shared) =>

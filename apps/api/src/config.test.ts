@@ -15,6 +15,18 @@ const failure = (env: Record<string, string>) => {
 };
 
 describe('loadApiConfig', () => {
+  it('takes a read-only Bull Board secret only if it is long enough and not CRON_SECRET', () => {
+    expect(load().BULL_BOARD_READ_ONLY_SECRET).toBeUndefined();
+    expect(load({ BULL_BOARD_READ_ONLY_SECRET: '' }).BULL_BOARD_READ_ONLY_SECRET).toBeUndefined();
+    expect(load({ BULL_BOARD_READ_ONLY_SECRET: 'viewer-secret-0123456' }).BULL_BOARD_READ_ONLY_SECRET).toBe(
+      'viewer-secret-0123456',
+    );
+    expect(failure({ BULL_BOARD_READ_ONLY_SECRET: 'short' })).toMatch(/BULL_BOARD_READ_ONLY_SECRET.*16/);
+    expect(failure({ BULL_BOARD_READ_ONLY_SECRET: required.CRON_SECRET })).toMatch(
+      /BULL_BOARD_READ_ONLY_SECRET.*differ from CRON_SECRET/,
+    );
+  });
+
   it('has the documented defaults', () => {
     expect(load()).toMatchObject({
       PORT: 3000,

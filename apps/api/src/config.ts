@@ -139,6 +139,15 @@ export const apiEnvSchema = sharedEnvSchema
       .min(500, 'must be at least 500 milliseconds')
       .default(10_000),
     ...spamEnv,
+    /** A second password for Bull Board: the same board, read-only (no retry, clean, remove, pause). */
+    BULL_BOARD_READ_ONLY_SECRET: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.string().min(16, 'must be at least 16 characters').optional(),
+    ),
+  })
+  .refine((env) => env.BULL_BOARD_READ_ONLY_SECRET !== env.CRON_SECRET, {
+    path: ['BULL_BOARD_READ_ONLY_SECRET'],
+    message: 'must differ from CRON_SECRET (it grants less)',
   })
   .transform((env) => ({
     ...env,

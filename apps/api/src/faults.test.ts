@@ -35,6 +35,13 @@ describe('Redis down', () => {
         expect(await leadRow(stack, id)).toMatchObject({ status: 'pending' });
         expect(api.nudged).not.toContain(id);
       }
+      // spam too: held in the database, answered like a lead; its Bull Board job waits for the
+      // worker's reconciliation
+      const spam = expectAccepted(
+        await postJson(`${api.url}/api/store-lead`, { ...quote(), leadsync_website: 'https://spam.example' }),
+      );
+      expect(await leadRow(stack, spam)).toMatchObject({ status: 'spam' });
+
       const ready = await call(`${api.url}/readyz`);
       expect(ready.status).toBe(503);
       expect(ready.body).toEqual({ status: 'unavailable', checks: { redis: 'unavailable', supabase: 'ok' } });

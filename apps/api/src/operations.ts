@@ -1,4 +1,10 @@
-import { createRedisConnections, JOB_RETENTION, QUEUES } from '@leadsync/queue';
+import {
+  type AttentionQueues,
+  createAttentionQueues,
+  createRedisConnections,
+  JOB_RETENTION,
+  QUEUES,
+} from '@leadsync/queue';
 import { Queue } from 'bullmq';
 import type { ApiConfig } from './config.js';
 
@@ -6,6 +12,8 @@ import type { ApiConfig } from './config.js';
 export interface ApiOperations {
   /** The token queue, read for its counts and its scheduler (the sync queue is the producer's). */
   tokenQueue: Queue;
+  /** lead-attention and lead-spam: intake adds spam jobs, the retry route clears jobs, Bull Board shows them. */
+  attention: AttentionQueues;
   close(): Promise<void>;
 }
 
@@ -20,13 +28,14 @@ export function createApiOperations(
     defaultJobOptions: JOB_RETENTION,
   });
   tokenQueue.on('error', () => {}); // the API's Redis client already logs outages
+  const attention = createAttentionQueues(redis.bullmq('fail-fast'), config.REDIS_PREFIX);
   return {
     tokenQueue,
+    attention,
     // Forced: a graceful close would wait for a Redis that may be gone.
-    close: () =>
-      tokenQueue
-        .getBackend()
-        .close(true)
-        .finally(() => redis.close(true)),
+    close: async () => {
+      await Promise.all([tokenQueue, attention.failed, attention.spam].map((q) => q.getBackend().close(true)));
+      await redis.close(true);
+    },
   };
 }

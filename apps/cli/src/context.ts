@@ -1,5 +1,12 @@
 import { createDb, type Db } from '@leadsync/db';
-import { createRedisClient, createSyncProducer, type SyncProducer } from '@leadsync/queue';
+import {
+  type AttentionQueues,
+  createAttentionQueues,
+  createRedisClient,
+  createRedisConnections,
+  createSyncProducer,
+  type SyncProducer,
+} from '@leadsync/queue';
 import { createZohoConnectionIfConfigured, NOT_CONFIGURED, type ZohoConnection } from '@leadsync/zoho-client';
 import type { CliConfig } from './config.js';
 import { CliError } from './errors.js';
@@ -11,6 +18,8 @@ export interface Context {
   /** Null until ZOHO_CLIENT_ID / ZOHO_CLIENT_SECRET are set. */
   zoho: ZohoConnection | null;
   producer(): Promise<SyncProducer>;
+  /** lead-attention and lead-spam: a lead the CLI retries leaves them. */
+  attention(): Promise<AttentionQueues>;
   /** Prints one line of the command's answer. */
   say(line: string): void;
 }
@@ -29,6 +38,7 @@ export function openContext(config: CliConfig): { ctx: Context; close(): Promise
   redis.on('error', () => {});
   opened.push(() => redis.disconnect());
   let producer: SyncProducer | undefined;
+  let attention: AttentionQueues | undefined;
   const ctx: Context = {
     config,
     db,
@@ -51,6 +61,19 @@ export function openContext(config: CliConfig): { ctx: Context; close(): Promise
         await p.queue.waitUntilReady();
       }
       return producer;
+    },
+    async attention() {
+      if (!attention) {
+        const connections = createRedisConnections(config);
+        const a = createAttentionQueues(connections.bullmq('fail-fast'), config.REDIS_PREFIX);
+        attention = a;
+        // forced, then the connections themselves (on a cluster BullMQ leaves those open)
+        opened.push(() =>
+          Promise.all([a.failed, a.spam].map((q) => q.getBackend().close(true))).finally(() => connections.close(true)),
+        );
+        await Promise.all([a.failed.waitUntilReady(), a.spam.waitUntilReady()]);
+      }
+      return attention;
     },
     say: (line) => console.log(line),
   };

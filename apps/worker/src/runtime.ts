@@ -5,6 +5,7 @@ import { WaitUntilError } from '@leadsync/zoho-client';
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
+import { startAttention, type WorkerAttention } from './attention.js';
 import type { WorkerConfig } from './config.js';
 import type { SyncJobContext } from './jobs/context.js';
 import { processDrain } from './jobs/daily-drain.js';
@@ -29,6 +30,8 @@ export interface RunningWorker {
   workerId: string;
   queues: { sync: Queue; token: Queue };
   operations: WorkerOperations;
+  /** The lead-attention and lead-spam queues (failed and spam leads as failed jobs). */
+  attention: WorkerAttention;
   /** Finishes the batches in flight, hands back unsent claims, closes every connection. */
   close(): Promise<void>;
 }
@@ -45,6 +48,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   };
   const shutdown = new AbortController();
   const operations = startWorkerOperations({ config, db, queues, logger, workerId, redis });
+  const attention = startAttention({ config, db, logger, connection });
   if (config.SYNC_MAX_ATTEMPTS !== undefined) {
     logger.warn('SYNC_MAX_ATTEMPTS is ignored: transient failures are retried for SYNC_RETRY_HORIZON instead');
   }
@@ -61,6 +65,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       ...operations.syncHooks,
       onLeadFailed: (lead, error) => {
         operations.syncHooks.onLeadFailed(lead, error);
+        attention.leadFailed(lead, error);
         deps.onLeadFailed?.(lead, error);
       },
       zohoSlots: pLimit(config.SYNC_CONCURRENCY),
@@ -145,10 +150,12 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     workerId,
     queues,
     operations,
+    attention,
     async close() {
       shutdown.abort();
       await Promise.all([syncWorker.close(), tokenWorker.close()]);
       await operations.close();
+      await attention.close();
       const released = await db.leads.releaseClaims({ worker: workerId }).catch((err: Error) => {
         logger.warn({ err: err.message }, 'could not hand back claims; their lease will expire');
         return 0;

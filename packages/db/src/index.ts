@@ -9,6 +9,7 @@ export type { SyncAttemptRow } from './attempts.js';
 export type { DbConfig } from './client.js';
 export * from './errors.js';
 export type {
+  AttentionRow,
   IntakeInput,
   IntakeOutcome,
   IntakeResult,

@@ -48,6 +48,25 @@ export interface LeadRow extends LeadContent {
   synced_at: string | null;
 }
 
+const ATTENTION_COLUMNS =
+  'id,status,source,name,email,phone,attempts,last_error_code,last_error_message,created_at,updated_at' as const;
+
+/** What listByStatus reads of a lead. */
+export type AttentionRow = Pick<
+  LeadRow,
+  | 'id'
+  | 'status'
+  | 'source'
+  | 'name'
+  | 'email'
+  | 'phone'
+  | 'attempts'
+  | 'last_error_code'
+  | 'last_error_message'
+  | 'created_at'
+  | 'updated_at'
+>;
+
 export type IntakeOutcome = 'created' | 'replayed' | 'updated' | 'key_reused' | 'in_flight';
 
 export interface IntakeInput {
@@ -222,6 +241,31 @@ export function leadsRepository(supabase: SupabaseClient, tuning: Partial<GroupC
         supabase.from('leads').select('id').eq('status', status).order('created_at').limit(limit),
       );
       return (rows ?? []).map((r) => r.id);
+    },
+
+    /**
+     * Leads of one status with what an operator needs to recognise them, a page at a time: by id
+     * after `afterId`, or the newest first. For the attention reconciliation.
+     */
+    async listByStatus(
+      status: LeadStatus,
+      opts: { limit: number; afterId?: string; newestFirst?: boolean },
+    ): Promise<AttentionRow[]> {
+      let query = supabase.from('leads').select(ATTENTION_COLUMNS).eq('status', status);
+      if (opts.afterId) query = query.gt('id', opts.afterId);
+      query = opts.newestFirst ? query.order('created_at', { ascending: false }) : query.order('id');
+      const rows = await run<AttentionRow[]>('list leads by status', query.limit(opts.limit));
+      return rows ?? [];
+    },
+
+    /** The status of each of `ids` that exists. */
+    async statuses(ids: string[]): Promise<Map<string, LeadStatus>> {
+      if (ids.length === 0) return new Map();
+      const rows = await run<{ id: string; status: LeadStatus }[]>(
+        'read lead statuses',
+        supabase.from('leads').select('id,status').in('id', ids),
+      );
+      return new Map((rows ?? []).map((r) => [r.id, r.status]));
     },
   };
 }

@@ -1,6 +1,6 @@
 import { type Logger, withTimeout } from '@leadsync/config';
 import type { Db, LeadSource } from '@leadsync/db';
-import type { SyncProducer } from '@leadsync/queue';
+import { type AttentionQueues, leadSpamPayload, raiseAttention, type SyncProducer } from '@leadsync/queue';
 import type { CaptchaVerifier } from './captcha.js';
 import { parseIntake } from './parse.js';
 import type { FieldIssue } from './payload.js';
@@ -10,6 +10,8 @@ import { judgeSpam, type SpamPolicy, splitSpamSignals } from './spam.js';
 export interface AcceptLeadDeps {
   db: Pick<Db, 'leads'>;
   producer: Pick<SyncProducer, 'enqueueSync'>;
+  /** A lead held as spam gets a job in lead-spam, for an operator to release from Bull Board. */
+  attention?: Pick<AttentionQueues, 'spam'>;
   logger: Logger;
   syncMode: 'immediate' | 'daily';
   spam: SpamPolicy;
@@ -77,6 +79,7 @@ export async function acceptLead(deps: AcceptLeadDeps, request: IntakeRequest): 
     case 'created':
       if (verdict.spam) {
         deps.logger.info({ leadId: stored.id, reasons: verdict.reasons }, 'lead held as spam');
+        await holdSpam(deps, { id: stored.id!, source: request.source, ...parsed.fields }, verdict.reasons);
         return { kind: 'accepted', id: stored.id!, replayed: false };
       }
       if (deps.syncMode === 'immediate') await nudgeSync(deps, stored.id!);
@@ -95,5 +98,22 @@ async function nudgeSync(deps: AcceptLeadDeps, leadId: string): Promise<void> {
     });
   } catch (err) {
     deps.logger.warn({ err, leadId }, 'sync nudge failed; the lead stays pending for the scheduled drain');
+  }
+}
+
+/** Like the nudge: bounded and never failing the request; the worker's reconciliation adds a job missed here. */
+async function holdSpam(
+  deps: AcceptLeadDeps,
+  lead: Parameters<typeof leadSpamPayload>[0],
+  reasons: string[],
+): Promise<void> {
+  if (!deps.attention) return;
+  const { spam } = deps.attention;
+  try {
+    await withTimeout(raiseAttention({ spam }, 'spam', leadSpamPayload(lead, reasons)), ENQUEUE_TIMEOUT_MS, () => {
+      throw new Error(`spam job timed out after ${ENQUEUE_TIMEOUT_MS} ms`);
+    });
+  } catch (err) {
+    deps.logger.warn({ err, leadId: lead.id }, 'spam job not added; the worker adds it later');
   }
 }

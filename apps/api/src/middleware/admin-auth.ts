@@ -26,16 +26,26 @@ export function presentedSecret(authorization: string | undefined): string | und
   }
 }
 
+/** Whether a request presents `secret` (bearer or basic password), compared in constant time. */
+export function presentsSecret(secret: string): (authorization: string | undefined) => boolean {
+  const expected = digest(secret);
+  return (authorization) => {
+    const presented = presentedSecret(authorization);
+    return presented !== undefined && timingSafeEqual(digest(presented), expected);
+  };
+}
+
+/** The 401 every guarded route answers; its WWW-Authenticate makes a browser show its login box. */
+export function refuse(res: Parameters<RequestHandler>[1]): void {
+  res.set('WWW-Authenticate', REALM);
+  sendError(res, 401, 'unauthorized', { message: 'send Authorization: Bearer <CRON_SECRET>' });
+}
+
 /**
  * Guards every operations route with CRON_SECRET. Both sides are hashed first so
  * timingSafeEqual compares equal lengths and the time taken says nothing about the secret.
  */
 export function requireAdmin(secret: string): RequestHandler {
-  const expected = digest(secret);
-  return (req, res, next) => {
-    const presented = presentedSecret(req.get('authorization'));
-    if (presented !== undefined && timingSafeEqual(digest(presented), expected)) return next();
-    res.set('WWW-Authenticate', REALM);
-    sendError(res, 401, 'unauthorized', { message: 'send Authorization: Bearer <CRON_SECRET>' });
-  };
+  const matches = presentsSecret(secret);
+  return (req, res, next) => (matches(req.get('authorization')) ? next() : refuse(res));
 }

@@ -130,7 +130,7 @@ describe('admin surfaces', () => {
       headers: { authorization: `Bearer ${TEST_CRON_SECRET}` },
     });
     const names = (queues.body.queues as Array<{ name: string }>).map((q) => q.name).sort();
-    expect(names).toEqual([QUEUES.sync, QUEUES.token].sort());
+    expect(names).toEqual([QUEUES.sync, QUEUES.attention, QUEUES.spam, QUEUES.token].sort());
   });
 
   it("serve Bull Board under its own CSP, leaving everything else under Helmet's", async () => {

@@ -107,7 +107,13 @@ describe('POST /api/admin/sync', () => {
   it('with ?wait=true, answers 202 "running" when no worker finishes the drain in time', async () => {
     // the same deps, with the wait shortened from 60 s
     const app = createApp(api.deps, [
-      (deps, shared) => adminRoutes({ ...deps, requireAdmin: shared.requireAdmin, waitMs: 300 }),
+      (deps, shared) =>
+        adminRoutes({
+          ...deps,
+          attention: deps.operations.attention,
+          requireAdmin: shared.requireAdmin,
+          waitMs: 300,
+        }),
     ]);
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));

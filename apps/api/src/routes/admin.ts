@@ -1,5 +1,6 @@
+import type { Logger } from '@leadsync/config';
 import type { Db } from '@leadsync/db';
-import type { JobResults, SyncProducer } from '@leadsync/queue';
+import { type AttentionQueues, type JobResults, retryLead, type SyncProducer, startSyncFor } from '@leadsync/queue';
 import express, { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import { sendError } from '../middleware/errors.js';
@@ -53,6 +54,9 @@ export interface AdminRouteDeps {
   db: Pick<Db, 'leads'>;
   producer: Pick<SyncProducer, 'queue' | 'enqueueDrain' | 'enqueueSync'>;
   jobResults: Pick<JobResults, 'wait'>;
+  /** A retried lead's attention job is removed (Bull Board shows only leads that still need a person). */
+  attention: Pick<AttentionQueues, 'failed' | 'spam'>;
+  logger: Pick<Logger, 'warn'>;
   requireAdmin: RequestHandler;
   /** Tests shorten it. */
   waitMs?: number;
@@ -109,8 +113,17 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     const params = leadIdParamsSchema.safeParse(req.params);
     if (!params.success) return sendError(res, 400, 'invalid_id', { message: 'id must be a UUID' });
     const id = params.data.id;
-    const retried = await deps.db.leads.retry(id);
-    if (!retried) {
+    const outcome = await retryLead(
+      {
+        leads: deps.db.leads,
+        queues: deps.attention,
+        // The lead is pending in the database either way; a lost nudge is picked up by the sweep or drain.
+        startSync: (leadId) => startSyncFor(deps.producer, leadId),
+        onRedisError: (step, err) => deps.logger.warn({ leadId: id, step, err }, 'lead retried; Redis step failed'),
+      },
+      id,
+    );
+    if (!outcome.retried) {
       const lead = await deps.db.leads.get(id);
       if (!lead) return sendError(res, 404, 'not_found', { message: 'no lead with this id' });
       return sendError(res, 409, 'not_retryable', {
@@ -118,9 +131,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
         status: lead.status,
       });
     }
-    // The lead is pending in the database either way; a lost nudge is picked up by the sweep or drain.
-    await deps.producer.enqueueSync(id).catch(() => undefined);
-    res.set('Cache-Control', 'no-store').json({ id: retried.id, status: 'pending' });
+    res.set('Cache-Control', 'no-store').json({ id, status: 'pending' });
   });
   return router;
 }

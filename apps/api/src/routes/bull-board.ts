@@ -1,8 +1,10 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
+import { QUEUES } from '@leadsync/queue';
 import type { Queue } from 'bullmq';
 import { type RequestHandler, Router } from 'express';
+import { presentsSecret, refuse } from '../middleware/admin-auth.js';
 
 export const BULL_BOARD_PATH = '/admin/queues';
 
@@ -30,20 +32,45 @@ const relaxedCsp: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/**
- * Bull Board over every queue leadsync runs, behind the admin secret. requireAdmin answers 401
- * with `WWW-Authenticate: Basic`, so a browser shows its login box: any user name, CRON_SECRET
- * as the password. The board's Retry button on a failed job re-runs that job.
- */
-export function bullBoardRoutes(deps: { queues: Queue[]; requireAdmin: RequestHandler }): Router {
+/** What each queue is for, shown under its name in the board. */
+export const QUEUE_DESCRIPTIONS: Record<string, string> = {
+  [QUEUES.sync]: 'Sync batches: leads sent to Zoho',
+  [QUEUES.attention]:
+    'Leads that need a person (Zoho refused them, or retries ran out). Retry = back to pending and synced; a lead id finds its job.',
+  [QUEUES.spam]: 'Leads held as spam at intake (newest kept). Retry = released to pending and synced.',
+  [QUEUES.token]: 'Zoho access token upkeep',
+};
+
+function board(queues: Queue[], readOnlyMode: boolean): Router {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(BULL_BOARD_PATH);
   createBullBoard({
-    queues: deps.queues.map((queue) => new BullMQAdapter(queue)),
+    queues: queues.map(
+      (queue) => new BullMQAdapter(queue, { readOnlyMode, description: QUEUE_DESCRIPTIONS[queue.name] ?? '' }),
+    ),
     serverAdapter,
-    options: { uiConfig: { boardTitle: 'leadsync', hideDocsLink: true } },
+    options: { uiConfig: { boardTitle: readOnlyMode ? 'leadsync (read-only)' : 'leadsync', hideDocsLink: true } },
   });
+  return serverAdapter.getRouter();
+}
+
+/**
+ * Bull Board over every queue leadsync runs, behind the admin secret: a browser shows its login
+ * box on the 401 (any user name, CRON_SECRET as the password). With BULL_BOARD_READ_ONLY_SECRET
+ * set, that password opens the same board read-only (Bull Board refuses every change on it).
+ * Retry on a lead-attention or lead-spam job retries the lead (docs/operations.md §1).
+ */
+export function bullBoardRoutes(deps: { queues: Queue[]; adminSecret: string; readOnlySecret?: string }): Router {
+  const full = board(deps.queues, false);
+  const readOnly = deps.readOnlySecret ? board(deps.queues, true) : undefined;
+  const isAdmin = presentsSecret(deps.adminSecret);
+  const isReader = deps.readOnlySecret ? presentsSecret(deps.readOnlySecret) : () => false;
   const router = Router();
-  router.use(BULL_BOARD_PATH, deps.requireAdmin, relaxedCsp, serverAdapter.getRouter());
+  router.use(BULL_BOARD_PATH, relaxedCsp, (req, res, next) => {
+    const authorization = req.get('authorization');
+    if (isAdmin(authorization)) return full(req, res, next);
+    if (readOnly && isReader(authorization)) return readOnly(req, res, next);
+    refuse(res);
+  });
   return router;
 }

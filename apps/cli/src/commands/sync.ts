@@ -1,4 +1,4 @@
-import { createJobResults } from '@leadsync/queue';
+import { createJobResults, retryLead } from '@leadsync/queue';
 import type { Context } from '../context.js';
 import { CliError } from '../errors.js';
 
@@ -46,14 +46,19 @@ export async function sync(ctx: Context, flags: { limit?: string | undefined; wa
   }
 }
 
-/** `retry-failed`: every failed lead back to pending, then one drain. */
+/**
+ * `retry-failed`: every failed lead back to pending (its Bull Board attention job gone, as
+ * Bull Board's Retry does), then one drain rather than a nudge per lead.
+ */
 export async function retryFailed(ctx: Context): Promise<void> {
   let retried = 0;
+  const queues = await ctx.attention();
+  const deps = { leads: ctx.db.leads, queues, startSync: async () => undefined };
   // Each retry takes the lead out of "failed", so every round sees only leads not yet retried.
   for (let round = 0; round < 1000; round++) {
     const ids = await ctx.db.leads.idsByStatus('failed', 500);
     if (ids.length === 0) break;
-    for (const id of ids) if (await ctx.db.leads.retry(id)) retried++;
+    for (const id of ids) if ((await retryLead(deps, id)).retried) retried++;
   }
   if (retried === 0) {
     ctx.say('No failed leads.');
