@@ -132,6 +132,14 @@ export function recommendationsFor(facts: HealthFacts, t: HealthThresholds): Rec
     });
   }
 
+  const pause = facts.zoho?.pause;
+  if (pause?.reason === 'credits_exhausted' || pause?.reason === 'credit_reserve') {
+    // one stable id per cause, so the alerter posts it once (and a reminder an hour later), not per check
+    out.push({ id: `zoho_${pause.reason}`, severity: 'warning', message: pause.message });
+  } else if (pause && pause.reason !== 'reauthorization_needed') {
+    out.push({ id: `zoho_${pause.reason}`, severity: 'info', message: pause.message });
+  }
+
   for (const id of facts.schedulers?.missing ?? []) {
     out.push({
       id: `scheduler_missing:${id}`,
