@@ -71,7 +71,11 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       zohoSlots.concurrency = n;
       await applySyncConcurrency(queues.sync, n);
     },
-    onPause: () => void operations.checkHealth(), // the alert goes out now, not at the next tick
+    onPause: (pause) => {
+      // Bull Board shows the queue rate-limited from now, even if no job meets the pause
+      void queues.sync.rateLimit(Math.max(1, pause.until - Date.now())).catch(() => {});
+      void operations.checkHealth(); // the alert goes out now, not at the next tick
+    },
   });
   zoho.observeCredits?.(pressure.credits);
   // --- end Zoho pressure ---

@@ -140,7 +140,9 @@ export function createZohoPressure(opts: {
     if (!force && now() - readAt < REFRESH_MS) return;
     try {
       const [c, k, p] = await redis.mget(keys.credits, keys.concurrency, keys.pause);
-      credits = parse<StoredCredits>(c) ?? credits;
+      // an answer that arrived while this read was on its way is newer than what the read returns
+      const stored = parse<StoredCredits>(c);
+      if (stored && (!credits || stored.at >= credits.at)) credits = stored;
       concurrency = normalizeConcurrency(parse<ConcurrencyRecord>(k) ?? concurrency, s, now());
       pause = parse<PauseRecord>(p);
       readAt = now();
@@ -212,9 +214,14 @@ export function createZohoPressure(opts: {
     return next;
   };
 
+  const reasonFor = (remaining: number | null): CreditPauseReason =>
+    remaining === 0 ? 'credits_exhausted' : 'credit_reserve';
+
   const admit = async (): Promise<PressureAdmission> => {
     await refresh();
-    const p = activePause();
+    let p = activePause();
+    // at the reserve no call goes, also in the moment before the pause is stored
+    if (!p && credits && verdict().kind === 'wait') p = await startPause(reasonFor(credits.remaining), credits.remaining);
     if (p) return { kind: 'wait', until: new Date(p.until), reason: p.reason };
     await applyNow();
     return { kind: 'run', concurrency: applied };
@@ -228,7 +235,7 @@ export function createZohoPressure(opts: {
       const stored = credits;
       void attempt('store the credits', () => redis.set(keys.credits, JSON.stringify(stored)));
       if (creditVerdict(reading.remaining, s).kind === 'wait' && !activePause()) {
-        void startPause(reading.remaining === 0 ? 'credits_exhausted' : 'credit_reserve', reading.remaining);
+        void startPause(reasonFor(reading.remaining), reading.remaining);
       } else {
         void applyNow();
       }
@@ -297,5 +304,7 @@ export function createZohoPressure(opts: {
       return opts.limiter ? opts.limiter(call) : call();
     },
   };
+  // health shows the reserve and the concurrency from the start, not only after the first change
+  void refresh(true).then(() => saveConcurrency(concurrency));
   return pressure;
 }
