@@ -93,7 +93,7 @@ describe('sync under Zoho pressure', () => {
     // a 429 says nothing about the leads: each was sent (and counted) once
     expect(await maxAttempts(s)).toBe(1);
     expect(counters.creditRejections).toBe(0);
-  });
+  }, 180_000);
 
   it('credits used up: the queue pauses (no retry a minute), one alert, and the backlog drains when credits return', async () => {
     const hook = await startReceiver();
@@ -146,7 +146,7 @@ describe('sync under Zoho pressure', () => {
     expect(s.sim.control.counters().duplicateEmails).toBe(0);
     expect((await s.countByStatus()).failed ?? 0).toBe(0);
     expect(posts.filter((p) => /WARNING: Zoho's API credits/.test(p))).toHaveLength(1);
-  });
+  }, 180_000);
 
   it('stops at ZOHO_CREDIT_RESERVE, leaving at least the reserve to the org, and health shows why', async () => {
     h = await startSyncHarness('pressure-reserve', {
@@ -172,5 +172,5 @@ describe('sync under Zoho pressure', () => {
     expect(report.zoho.concurrency?.max).toBe(4);
     expect(report.zoho.pause?.message).toContain('ZOHO_CREDIT_RESERVE');
     expect((await s.countByStatus()).failed ?? 0).toBe(0);
-  });
+  }, 120_000);
 });

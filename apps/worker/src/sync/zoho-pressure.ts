@@ -199,7 +199,10 @@ export function createZohoPressure(opts: {
     } catch {}
     if (!mine) {
       await refresh(true);
-      return activePause() ?? next;
+      const current = activePause();
+      if (current) return current;
+      // what is stored ended by this process's clock (its key outlives it by clock skew): replace it
+      await attempt('store the pause', () => redis.set(keys.pause, JSON.stringify(next), 'PX', next.until - t));
     }
     pause = next;
     credits = { remaining, at: t, pausedUntil: next.until };
