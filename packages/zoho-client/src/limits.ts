@@ -53,8 +53,8 @@ export interface RateLimitWaitOptions {
   /** Credits the refused call would have cost (callCost); default 1. */
   callCost?: number;
   /**
-   * The client's last X-API-CREDITS-REMAINING, for a 429 that carries none: the facts sheet does not
-   * say whether Zoho sends the header on a 429, and a known-empty budget must not read as a collision.
+   * The client's last X-API-CREDITS-REMAINING, for a 429 that carries none: Zoho does not document
+   * whether it sends the header on a 429, and a known-empty budget must not read as a collision.
    */
   knownCreditsRemaining?: number | null;
 }

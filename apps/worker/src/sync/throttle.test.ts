@@ -26,8 +26,15 @@ describe('AIMD concurrency', () => {
     expect(limits).toEqual([4, 2, 1, 1, 1]);
     // four 429s of the same burst (answers to calls sent before the decrease): one decrease
     let burst = initialConcurrency(S, T0);
-    for (let i = 0; i < 4; i++) burst = afterCollision(burst, S, T0 + i * 10, mid).state;
+    const burstWaits: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const next = afterCollision(burst, S, T0 + i * 10, mid);
+      burstWaits.push(next.retryInMs);
+      burst = next.state;
+    }
     expect(burst.limit).toBe(4);
+    // nor do they stretch each other's backoff: each waits about the first second
+    expect(burstWaits).toEqual([1000, 1000, 1000, 1000]);
   });
 
   it('backs the refused batch off for about a second, doubling while 429s repeat, capped, with jitter', () => {

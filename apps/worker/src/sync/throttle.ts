@@ -70,7 +70,8 @@ export function afterCollision(
   random: () => number = Math.random,
 ): { state: ConcurrencyRecord; retryInMs: number } {
   const sameBurst = now - state.lastDecreaseAt < s.decreaseCooldownMs;
-  const collisions = state.collisions + 1;
+  // a repeat (the retried batch refused again) doubles the wait; more answers of one burst do not
+  const collisions = sameBurst ? Math.max(1, state.collisions) : state.collisions + 1;
   const base = Math.min(s.retryMaxMs, s.retryBaseMs * 2 ** Math.min(collisions - 1, 30));
   // 50–150 %: batches refused together spread out instead of colliding again together
   const retryInMs = Math.max(1, Math.round(base * (0.5 + random())));

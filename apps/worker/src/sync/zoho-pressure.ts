@@ -258,12 +258,10 @@ export function createZohoPressure(opts: {
       await refresh(true);
       const t = now();
       const { state, retryInMs } = afterCollision(concurrency, s, t, opts.random);
-      if (state.limit !== concurrency.limit) {
-        logger.warn(
-          { from: concurrency.limit, to: state.limit, creditsRemaining: err.creditsRemaining },
-          'Zoho refused a call for too many in flight: lowering the sync concurrency',
-        );
-      }
+      logger.warn(
+        { from: concurrency.limit, to: state.limit, retryInMs, collisions: state.collisions, creditsRemaining: err.creditsRemaining },
+        'Zoho refused a call for too many in flight: sync concurrency lowered, the batch goes again shortly',
+      );
       await saveConcurrency(state);
       await applyNow();
       return new Date(Math.max(t + retryInMs, err.retryAt.getTime()));
