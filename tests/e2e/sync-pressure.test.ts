@@ -63,7 +63,9 @@ describe('sync under Zoho pressure', () => {
   const upsertCalls = (s: SyncHarness) =>
     Object.values(s.sim.control.counters().calls.upsert ?? {}).reduce((sum, n) => sum + n, 0);
   const maxAttempts = async (s: SyncHarness) =>
-    withClient(s.stack.databaseUrl, async (c) => Number((await c.query('select max(attempts) m from leads')).rows[0].m));
+    withClient(s.stack.databaseUrl, async (c) =>
+      Number((await c.query('select max(attempts) m from leads')).rows[0].m),
+    );
 
   it('six 429s with credits left and Zoho allowing one call at a time: everything syncs soon after, no hot loop', async () => {
     h = await startSyncHarness('pressure-429', {
@@ -124,7 +126,10 @@ describe('sync under Zoho pressure', () => {
     expect(report.zoho.credits.seen_at).toEqual(expect.any(String));
     expect(Date.parse(report.zoho.pause?.until ?? '')).toBeGreaterThan(Date.now());
     expect(report.recommendations.map((r) => r.id)).toContain('zoho_credits_exhausted');
-    await waitFor(async () => (await q.getRateLimitTtl()) > 0, 'the sync queue to be rate-limited (Bull Board shows getRateLimitTtl)');
+    await waitFor(
+      async () => (await q.getRateLimitTtl()) > 0,
+      'the sync queue to be rate-limited (Bull Board shows getRateLimitTtl)',
+    );
     const text = await metrics();
     expect(text).toMatch(/^leadsync_sync_paused\{reason="credits_exhausted"\} 1$/m);
     expect(text).toMatch(/^leadsync_zoho_credits_remaining 0$/m);

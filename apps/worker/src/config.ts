@@ -99,7 +99,7 @@ const workerEnvChecked = workerEnvSchema.superRefine((env, ctx) => {
     ctx.addIssue({
       code: 'custom',
       path: ['ZOHO_CREDIT_RESERVE'],
-      message: 'a percentage needs ZOHO_DAILY_CREDITS (the org\'s credits per 24 h); or give a number of credits',
+      message: "a percentage needs ZOHO_DAILY_CREDITS (the org's credits per 24 h); or give a number of credits",
     });
   }
   if (env.ZOHO_CREDIT_RESERVE.endsWith('%') && Number(env.ZOHO_CREDIT_RESERVE.slice(0, -1)) >= 100) {

@@ -212,19 +212,29 @@ export function registerClusterMetrics(registry: Registry, sources: ClusterMetri
   define('leadsync_zoho_credit_reserve', 'ZOHO_CREDIT_RESERVE in credits: the sync waits at it.', 'gauge', (s) =>
     s.pressure?.credits.reserve == null ? [] : [{ labels: {}, value: s.pressure.credits.reserve }],
   );
-  define('leadsync_sync_concurrency', 'Zoho calls the sync may have in flight now, across all workers.', 'gauge', (s) =>
-    s.pressure?.concurrency ? [{ labels: {}, value: s.pressure.concurrency.current }] : [],
+  define(
+    'leadsync_sync_concurrency',
+    'Zoho calls the sync may have in flight now, across all workers.',
+    'gauge',
+    (s) => (s.pressure?.concurrency ? [{ labels: {}, value: s.pressure.concurrency.current }] : []),
   );
   define('leadsync_sync_concurrency_max', 'SYNC_CONCURRENCY: the most the sync ever has in flight.', 'gauge', (s) =>
     s.pressure?.concurrency ? [{ labels: {}, value: s.pressure.concurrency.max }] : [],
   );
   define('leadsync_sync_paused', 'Whether the sync is paused (1) or not (0), by reason.', 'gauge', (s) =>
-    s.pressure ? PAUSE_REASONS.map((reason) => ({ labels: { reason }, value: s.pressure?.pause?.reason === reason ? 1 : 0 })) : [],
+    s.pressure
+      ? PAUSE_REASONS.map((reason) => ({ labels: { reason }, value: s.pressure?.pause?.reason === reason ? 1 : 0 }))
+      : [],
   );
-  define('leadsync_sync_paused_until_seconds', 'When the current pause ends (Unix seconds); absent when not paused.', 'gauge', (s) => {
-    const until = s.pressure?.pause?.until;
-    return until ? [{ labels: {}, value: Date.parse(until) / 1000 }] : [];
-  });
+  define(
+    'leadsync_sync_paused_until_seconds',
+    'When the current pause ends (Unix seconds); absent when not paused.',
+    'gauge',
+    (s) => {
+      const until = s.pressure?.pause?.until;
+      return until ? [{ labels: {}, value: Date.parse(until) / 1000 }] : [];
+    },
+  );
   define(
     'leadsync_dependency_up',
     'Whether the last scrape could read Redis and Supabase (1) or not (0).',

@@ -4,7 +4,16 @@ import { pressureFacts } from './pressure.js';
 const NOW = Date.parse('2026-12-02T04:00:00Z');
 const none = { credits: null, concurrency: null, pause: null, outage: null };
 const concurrency = (extra = {}) =>
-  JSON.stringify({ limit: 2, max: 8, reserve: 500, changedAt: NOW, lastDecreaseAt: NOW - 1000, collisions: 1, backoffUntil: 0, ...extra });
+  JSON.stringify({
+    limit: 2,
+    max: 8,
+    reserve: 500,
+    changedAt: NOW,
+    lastDecreaseAt: NOW - 1000,
+    collisions: 1,
+    backoffUntil: 0,
+    ...extra,
+  });
 
 describe('pressureFacts', () => {
   it('nothing stored: credits unknown, no pause', () => {

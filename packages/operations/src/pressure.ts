@@ -75,7 +75,8 @@ const parse = <T>(raw: string | null | undefined): T | null => {
     return null;
   }
 };
-const iso = (ms: number | null | undefined) => (typeof ms === 'number' && Number.isFinite(ms) ? new Date(ms).toISOString() : null);
+const iso = (ms: number | null | undefined) =>
+  typeof ms === 'number' && Number.isFinite(ms) ? new Date(ms).toISOString() : null;
 
 /** Pure: the stored records (raw JSON, null when absent) as health shows them; the most serious pause wins. */
 export function pressureFacts(

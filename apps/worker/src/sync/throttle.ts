@@ -121,7 +121,10 @@ export function effectiveConcurrency(state: ConcurrencyRecord, verdict: CreditVe
 }
 
 /** How long a credit pause lasts: the probe interval, doubled per pause in a row (`streak` before this one), capped. */
-export function creditPauseMs(streak: number, s: Pick<ThrottleSettings, 'creditsProbeMs' | 'creditsProbeMaxFactor'>): number {
+export function creditPauseMs(
+  streak: number,
+  s: Pick<ThrottleSettings, 'creditsProbeMs' | 'creditsProbeMaxFactor'>,
+): number {
   const factor = Math.min(s.creditsProbeMaxFactor, 2 ** Math.min(Math.max(0, streak), 30));
   return s.creditsProbeMs * factor;
 }

@@ -44,7 +44,9 @@ export class CreditPauseError extends WaitUntilError {
   }
 }
 
-export type PressureAdmission = { kind: 'run'; concurrency: number } | { kind: 'wait'; until: Date; reason: CreditPauseReason };
+export type PressureAdmission =
+  | { kind: 'run'; concurrency: number }
+  | { kind: 'wait'; until: Date; reason: CreditPauseReason };
 
 /** The cluster-wide Zoho pressure control; see throttle.ts for the decisions. */
 export interface ZohoPressure {
@@ -224,7 +226,8 @@ export function createZohoPressure(opts: {
     await refresh();
     let p = activePause();
     // at the reserve no call goes, also in the moment before the pause is stored
-    if (!p && credits && verdict().kind === 'wait') p = await startPause(reasonFor(credits.remaining), credits.remaining);
+    if (!p && credits && verdict().kind === 'wait')
+      p = await startPause(reasonFor(credits.remaining), credits.remaining);
     if (p) return { kind: 'wait', until: new Date(p.until), reason: p.reason };
     await applyNow();
     return { kind: 'run', concurrency: applied };
@@ -259,7 +262,13 @@ export function createZohoPressure(opts: {
       const t = now();
       const { state, retryInMs } = afterCollision(concurrency, s, t, opts.random);
       logger.warn(
-        { from: concurrency.limit, to: state.limit, retryInMs, collisions: state.collisions, creditsRemaining: err.creditsRemaining },
+        {
+          from: concurrency.limit,
+          to: state.limit,
+          retryInMs,
+          collisions: state.collisions,
+          creditsRemaining: err.creditsRemaining,
+        },
         'Zoho refused a call for too many in flight: sync concurrency lowered, the batch goes again shortly',
       );
       await saveConcurrency(state);
