@@ -133,11 +133,12 @@ export function recommendationsFor(facts: HealthFacts, t: HealthThresholds): Rec
   }
 
   const pause = facts.zoho?.pause;
-  if (pause?.reason === 'credits_exhausted' || pause?.reason === 'credit_reserve') {
-    // one stable id per cause, so the alerter posts it once (and a reminder an hour later), not per check
-    out.push({ id: `zoho_${pause.reason}`, severity: 'warning', message: pause.message });
-  } else if (pause && pause.reason !== 'reauthorization_needed') {
-    out.push({ id: `zoho_${pause.reason}`, severity: 'info', message: pause.message });
+  if (pause && pause.reason !== 'reauthorization_needed') {
+    // one stable id per cause, so the alerter posts it once (a reminder an hour later), not per check;
+    // a credit pause is worth a person's attention, a backoff or the outage probe is information
+    const credit = pause.reason === 'credits_exhausted' || pause.reason === 'credit_reserve';
+    const id = pause.reason === 'zoho_outage' ? 'zoho_outage' : `zoho_${pause.reason}`;
+    out.push({ id, severity: credit ? 'warning' : 'info', message: pause.message });
   }
 
   for (const id of facts.schedulers?.missing ?? []) {
