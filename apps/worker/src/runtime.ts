@@ -138,7 +138,8 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
           return { ...EMPTY_OUTCOME, nextRetryAt: err.resumeAt };
         }
         if (err instanceof SyncPausedError && (err.zohoError instanceof WaitUntilError || isOutage(err.zohoError))) {
-          // Zoho's 429, or the outage breaker is open: pause the whole queue until the reset (or
+          // Zoho's credits used up or at the reserve (a WaitUntilError: CreditsExhaustedError,
+          // CreditPauseError), or the outage breaker is open: pause the whole queue until the reset (or
           // the next probe); the job comes back without using up an attempt and finds its leads
           // due again then.
           const waitMs = Math.max(1, err.resumeAt.getTime() - Date.now());
