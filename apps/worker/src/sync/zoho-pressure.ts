@@ -129,6 +129,8 @@ export function createZohoPressure(opts: {
   let pause: PauseRecord | null = null;
   let readAt = 0;
   let applied = s.max;
+  /** A credit pause was seen since the last reset of the streak: the next good call resets it. */
+  let pauseSeen = false;
 
   const attempt = async (what: string, op: () => Promise<unknown>) => {
     try {
@@ -147,6 +149,7 @@ export function createZohoPressure(opts: {
       if (stored && (!credits || stored.at >= credits.at)) credits = stored;
       concurrency = normalizeConcurrency(parse<ConcurrencyRecord>(k) ?? concurrency, s, now());
       pause = parse<PauseRecord>(p);
+      if (pause) pauseSeen = true;
       readAt = now();
     } catch (err) {
       logger.debug({ err: (err as Error).message }, 'zoho pressure: Redis unavailable, using the last state seen');
@@ -207,6 +210,7 @@ export function createZohoPressure(opts: {
       await attempt('store the pause', () => redis.set(keys.pause, JSON.stringify(next), 'PX', next.until - t));
     }
     pause = next;
+    pauseSeen = true;
     credits = { remaining, at: t, pausedUntil: next.until };
     await attempt('store the credits', () => redis.set(keys.credits, JSON.stringify(credits)));
     logger.warn(
@@ -251,7 +255,8 @@ export function createZohoPressure(opts: {
       const next = afterSuccess(concurrency, s, now());
       if (next !== concurrency) await saveConcurrency(next);
       // credits above the reserve again: the next pause starts from the first probe interval
-      if (credits && credits.pausedUntil === undefined && verdict().kind === 'run') {
+      if (pauseSeen && credits && credits.pausedUntil === undefined && verdict().kind === 'run') {
+        pauseSeen = false;
         await attempt('reset the credit streak', () => redis.del(keys.creditStreak));
       }
       await applyNow();
@@ -305,7 +310,8 @@ export function createZohoPressure(opts: {
         if (gate.kind === 'wait') throw new CreditPauseError(gate.reason, gate.until, credits?.remaining ?? null);
         try {
           const result = await fn();
-          await pressure.succeeded();
+          // bookkeeping in Redis must not hold up recording the answer (Redis may be the thing that is slow)
+          void pressure.succeeded();
           return result;
         } catch (err) {
           throw await pressure.translate(err);
