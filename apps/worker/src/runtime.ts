@@ -71,6 +71,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       zohoSlots.concurrency = n;
       await applySyncConcurrency(queues.sync, n);
     },
+    released: async () => (await queues.sync.getRateLimitTtl()) <= 0,
     onPause: (pause) => {
       // Bull Board shows the queue rate-limited from now, even if no job meets the pause
       void queues.sync.rateLimit(Math.max(1, pause.until - Date.now())).catch(() => {});

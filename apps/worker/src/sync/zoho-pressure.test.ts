@@ -17,7 +17,7 @@ describe('the Zoho pressure control against Redis', () => {
     if (keys.length) await redis.del(...keys);
     await redis.quit();
   });
-  const cluster = () => {
+  const cluster = (released?: () => Promise<boolean>) => {
     const prefix = `test-pressure-${randomUUID().slice(0, 8)}`;
     const clock = { now: 1_000_000 };
     const pauses: number[] = [];
@@ -34,6 +34,7 @@ describe('the Zoho pressure control against Redis', () => {
           applied.push([name, n]);
         },
         onPause: (p) => pauses.push(p.until),
+        released,
       });
     return { prefix, clock, pauses, applied, make };
   };
@@ -95,5 +96,24 @@ describe('the Zoho pressure control against Redis', () => {
     await a.run(async () => 'ok');
     clock.now += 300;
     expect(await b.admit()).toEqual({ kind: 'run', concurrency: 3 });
+  });
+
+  it("an operator releasing the queue's rate limit (Bull Board) ends a credit pause: one call probes at once", async () => {
+    let rateLimited = true;
+    const { clock, make } = cluster(async () => !rateLimited);
+    const a = make('a');
+    await settle();
+    a.credits({ remaining: 0, at: new Date(clock.now) });
+    await settle();
+    clock.now += 1000;
+    expect(await a.admit()).toMatchObject({ kind: 'wait', reason: 'credits_exhausted' });
+    // released right away: taken as the pause's own rate limit still on its way
+    rateLimited = false;
+    expect(await a.admit()).toMatchObject({ kind: 'wait' });
+    clock.now += 10_000;
+    expect(await a.admit()).toEqual({ kind: 'run', concurrency: 1 });
+    a.credits({ remaining: null, at: new Date(clock.now) });
+    await settle();
+    expect(await a.admit()).toEqual({ kind: 'run', concurrency: 8 });
   });
 });

@@ -84,6 +84,8 @@ export interface PressureRedis {
 const STREAK_TTL_MS = 2 * 24 * 3_600_000;
 /** How stale this process's copy of the shared state may get before a call reads it again. */
 const REFRESH_MS = 250;
+/** A pause younger than this is not taken as released: its rate limit may still be on its way. */
+const RELEASE_GRACE_MS = 5000;
 
 const parse = <T>(raw: string | null | undefined): T | null => {
   if (!raw) return null;
@@ -116,6 +118,11 @@ export function createZohoPressure(opts: {
   apply?: (concurrency: number) => void | Promise<void>;
   /** A credit pause began (this process set it): e.g. run the health check so the alert goes out now. */
   onPause?: (pause: PauseRecord) => void;
+  /**
+   * Whether an operator ended the queue's rate limit by hand (Bull Board's "release it now"):
+   * then a credit pause ends too, and one call probes at once (e.g. after buying more credits).
+   */
+  released?: () => Promise<boolean>;
   /** Bounds the calls in flight of this process at the current concurrency (the nudge/drain engine). */
   limiter?: <T>(fn: () => Promise<T>) => Promise<T>;
   now?: () => number;
@@ -229,6 +236,23 @@ export function createZohoPressure(opts: {
   const admit = async (): Promise<PressureAdmission> => {
     await refresh();
     let p = activePause();
+    // a job runs during a pause only if someone released the queue's rate limit (BullMQ holds
+    // jobs back otherwise); a pause that has just begun may not have set it yet
+    if (p && now() - p.since > RELEASE_GRACE_MS && (await opts.released?.().catch(() => false))) {
+      logger.info(
+        { reason: p.reason },
+        'the sync queue was released by hand: ending the credit pause, one call probes',
+      );
+      const ended = p;
+      p = null;
+      pause = null;
+      credits = { remaining: credits?.remaining ?? ended.remaining, at: now(), pausedUntil: now() };
+      const probe = credits;
+      await attempt('end the pause', () => redis.del(keys.pause));
+      await attempt('store the credits', () => redis.set(keys.credits, JSON.stringify(probe)));
+      await applyNow();
+      return { kind: 'run', concurrency: applied };
+    }
     // at the reserve no call goes, also in the moment before the pause is stored
     if (!p && credits && verdict().kind === 'wait')
       p = await startPause(reasonFor(credits.remaining), credits.remaining);
