@@ -110,6 +110,7 @@ export const routes: RouteModule[] = [
     healthReportRoutes({
       db,
       redis,
+      redisPrefix: config.REDIS_PREFIX,
       queues: standardQueueProbes({ sync: producer.queue, token: operations.tokenQueue }),
       thresholds: thresholdsFromEnv(config),
       requireAdmin: shared.requireAdmin,

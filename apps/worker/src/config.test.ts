@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError } from '@leadsync/config';
-import { loadWorkerConfig } from './config.js';
+import { creditReserve, loadWorkerConfig } from './config.js';
 
 const valid = {
   ZOHO_CLIENT_ID: 'id',
@@ -59,5 +59,23 @@ describe('worker configuration', () => {
     const env = { ...valid, ...patch } as Record<string, string | undefined>;
     expect(() => loadWorkerConfig(env)).toThrow(ConfigError);
     expect(() => loadWorkerConfig(env)).toThrow(message);
+  });
+});
+
+describe('ZOHO_CREDIT_RESERVE', () => {
+  it('is a number of credits (default 1000), or a share of ZOHO_DAILY_CREDITS', () => {
+    expect(creditReserve(loadWorkerConfig(valid))).toBe(1000);
+    expect(creditReserve(loadWorkerConfig({ ...valid, ZOHO_CREDIT_RESERVE: '250' }))).toBe(250);
+    const share = loadWorkerConfig({ ...valid, ZOHO_CREDIT_RESERVE: '10%', ZOHO_DAILY_CREDITS: '55000' });
+    expect(creditReserve(share)).toBe(5500);
+    expect(loadWorkerConfig(valid).ZOHO_CREDITS_PROBE_EVERY).toBe(3_600_000);
+  });
+
+  it.each([
+    [{ ZOHO_CREDIT_RESERVE: '10%' }, /ZOHO_DAILY_CREDITS/],
+    [{ ZOHO_CREDIT_RESERVE: 'some' }, /ZOHO_CREDIT_RESERVE/],
+    [{ ZOHO_CREDIT_RESERVE: '100%', ZOHO_DAILY_CREDITS: '5000' }, /below 100%/],
+  ])('refuses %j', (extra, message) => {
+    expect(() => loadWorkerConfig({ ...valid, ...extra })).toThrow(message);
   });
 });

@@ -60,8 +60,25 @@ export const workerEnvSchema = sharedEnvSchema.extend({
   TOKEN_SAFETY_MARGIN_MS: z.coerce.number().int().min(0).default(300_000),
   /** How long to leave leads alone when Zoho needs an operator (re-authorise, fix configuration). */
   SYNC_OPERATOR_WAIT_MS: ms(300_000),
-  /** Zoho's 429 names no reset time; the sync queue pauses this long (plus jitter) instead. */
-  ZOHO_RATE_LIMIT_WAIT_MS: z.coerce.number().int().min(100).default(60_000),
+  /**
+   * No longer used: a 429 is handled by its cause (docs/zoho-crm.md §8). Still accepted so existing
+   * env files start; the worker says at start-up that it is ignored.
+   */
+  ZOHO_RATE_LIMIT_WAIT_MS: z.coerce.number().int().min(0).optional(),
+  /**
+   * API credits left to the org's other tools: a number (`1000`) or a share of the day's
+   * (`10%`, needs ZOHO_DAILY_CREDITS). As the credits Zoho reports approach it the sync slows
+   * down, and at it the sync waits for credits to come back.
+   */
+  ZOHO_CREDIT_RESERVE: z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?%$|^\d+$/, 'must be a number of credits (1000) or a percentage (10%)')
+    .default('1000'),
+  /** The org's API credits per 24 hours (Zoho's Setup → APIs shows it); only a percentage reserve needs it. */
+  ZOHO_DAILY_CREDITS: z.coerce.number().int().min(1).optional(),
+  /** After Zoho said the credits are used up: the next try, doubled on each repeat up to 4×. */
+  ZOHO_CREDITS_PROBE_EVERY: duration('1h'),
   /** How often one worker of the cluster checks health and posts alerts; 0 = never. */
   HEALTH_CHECK_EVERY_MS: ms(60_000),
   ZOHO_FIELD_MAPPING_FILE: z.string().optional(),
@@ -70,6 +87,26 @@ export const workerEnvSchema = sharedEnvSchema.extend({
 
 export type WorkerConfig = z.infer<typeof workerEnvSchema>;
 
+/** ZOHO_CREDIT_RESERVE in credits; a percentage is of ZOHO_DAILY_CREDITS (config validation makes sure it is set). */
+export function creditReserve(config: Pick<WorkerConfig, 'ZOHO_CREDIT_RESERVE' | 'ZOHO_DAILY_CREDITS'>): number {
+  const raw = config.ZOHO_CREDIT_RESERVE;
+  if (!raw.endsWith('%')) return Number(raw);
+  return Math.ceil(((config.ZOHO_DAILY_CREDITS ?? 0) * Number(raw.slice(0, -1))) / 100);
+}
+
+const workerEnvChecked = workerEnvSchema.superRefine((env, ctx) => {
+  if (env.ZOHO_CREDIT_RESERVE.endsWith('%') && env.ZOHO_DAILY_CREDITS === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ZOHO_CREDIT_RESERVE'],
+      message: "a percentage needs ZOHO_DAILY_CREDITS (the org's credits per 24 h); or give a number of credits",
+    });
+  }
+  if (env.ZOHO_CREDIT_RESERVE.endsWith('%') && Number(env.ZOHO_CREDIT_RESERVE.slice(0, -1)) >= 100) {
+    ctx.addIssue({ code: 'custom', path: ['ZOHO_CREDIT_RESERVE'], message: 'must be below 100%' });
+  }
+});
+
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  return parseEnv(workerEnvSchema, env);
+  return parseEnv(workerEnvChecked, env);
 }

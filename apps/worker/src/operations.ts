@@ -67,6 +67,7 @@ export function startWorkerOperations(deps: {
           db,
           queues: standardQueueProbes(queues),
           redisPing: () => redis.ping(),
+          zohoPressure: { redis, prefix },
           thresholds,
         });
         await alerter.update(alertingConditions(report.recommendations));

@@ -1,21 +1,24 @@
 import { hostname } from 'node:os';
 import type { Db, LeadRow } from '@leadsync/db';
 import { createRedisConnections, JOB_RETENTION, JOBS, QUEUES } from '@leadsync/queue';
-import { WaitUntilError } from '@leadsync/zoho-client';
+import { ConcurrencyLimitError, WaitUntilError } from '@leadsync/zoho-client';
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { startAttention, type WorkerAttention } from './attention.js';
-import type { WorkerConfig } from './config.js';
+import { creditReserve, type WorkerConfig } from './config.js';
 import type { SyncJobContext } from './jobs/context.js';
 import { processDrain } from './jobs/daily-drain.js';
 import { processRefreshToken } from './jobs/refresh-token.js';
 import { processSyncLead } from './jobs/sync-leads.js';
 import { startWorkerOperations, type WorkerOperations } from './operations.js';
 import { upsertSchedulers } from './schedulers.js';
+import { applySyncConcurrency } from './sync/concurrency.js';
 import { isOutage } from './sync/outage.js';
 import { createOutageBreaker } from './sync/outage-breaker.js';
-import { SyncPausedError } from './sync/sync-batch.js';
+import { EMPTY_OUTCOME, SyncPausedError } from './sync/sync-batch.js';
+import { throttleSettings } from './sync/throttle.js';
+import { createZohoPressure } from './sync/zoho-pressure.js';
 import type { WorkerZoho } from './zoho.js';
 
 export interface WorkerDeps {
@@ -57,6 +60,31 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const breakerRedis = redis.client({ maxRetriesPerRequest: 1, commandTimeout: 2000 });
   breakerRedis.on('error', () => {}); // BullMQ's clients already log Redis outages
 
+  // --- Zoho pressure (429 by cause, credits, reserve, AIMD; docs/zoho-crm.md §8) ---
+  if (config.ZOHO_RATE_LIMIT_WAIT_MS !== undefined) {
+    logger.warn('ZOHO_RATE_LIMIT_WAIT_MS is ignored: a 429 is handled by its cause (see ZOHO_CREDITS_PROBE_EVERY)');
+  }
+  const zohoSlots = pLimit(config.SYNC_CONCURRENCY);
+  const pressure = createZohoPressure({
+    redis: breakerRedis, // gives up quickly while Redis is down, like the breaker's
+    prefix,
+    settings: throttleSettings({ ...config, reserve: creditReserve(config) }),
+    logger,
+    limiter: zohoSlots,
+    apply: async (n) => {
+      zohoSlots.concurrency = n;
+      await applySyncConcurrency(queues.sync, n);
+    },
+    released: async () => (await queues.sync.getRateLimitTtl()) <= 0,
+    onPause: (pause) => {
+      // Bull Board shows the queue rate-limited from now, even if no job meets the pause
+      void queues.sync.rateLimit(Math.max(1, pause.until - Date.now())).catch(() => {});
+      void operations.checkHealth(); // the alert goes out now, not at the next tick
+    },
+  });
+  zoho.observeCredits?.(pressure.credits);
+  // --- end Zoho pressure ---
+
   const ctx: SyncJobContext = {
     sync: {
       db,
@@ -68,7 +96,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         attention.leadFailed(lead, error);
         deps.onLeadFailed?.(lead, error);
       },
-      zohoSlots: pLimit(config.SYNC_CONCURRENCY),
+      zohoSlots: pressure.run, // Zoho pressure: admits, limits and classifies every call
       outage: createOutageBreaker({
         redis: breakerRedis,
         prefix,
@@ -109,8 +137,15 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         if (job.name === JOBS.drain.name) return await processDrain(ctx, job);
         throw new UnrecoverableError(`unknown job ${job.name}`);
       } catch (err) {
+        if (err instanceof SyncPausedError && err.zohoError instanceof ConcurrencyLimitError) {
+          // Zoho pressure: a concurrency 429 pauses nothing. The batch's leads were handed back
+          // uncounted until resumeAt (the pressure control's backoff); a wake-up drains them then.
+          await ctx.scheduleRetryWakeUp(err.resumeAt);
+          return { ...EMPTY_OUTCOME, nextRetryAt: err.resumeAt };
+        }
         if (err instanceof SyncPausedError && (err.zohoError instanceof WaitUntilError || isOutage(err.zohoError))) {
-          // Zoho's 429, or the outage breaker is open: pause the whole queue until the reset (or
+          // Zoho's credits used up or at the reserve (a WaitUntilError: CreditsExhaustedError,
+          // CreditPauseError), or the outage breaker is open: pause the whole queue until the reset (or
           // the next probe); the job comes back without using up an attempt and finds its leads
           // due again then.
           const waitMs = Math.max(1, err.resumeAt.getTime() - Date.now());

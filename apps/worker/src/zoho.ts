@@ -7,6 +7,7 @@ import {
   leadMappingFromEnv,
   type TokenManager,
   toZohoLead,
+  type ZohoCreditsReading,
 } from '@leadsync/zoho-client';
 import type { WorkerConfig } from './config.js';
 import type { ZohoLeadsPort } from './sync/sync-batch.js';
@@ -14,6 +15,8 @@ import type { ZohoLeadsPort } from './sync/sync-batch.js';
 export interface WorkerZoho {
   tokens: TokenManager;
   leads: ZohoLeadsPort;
+  /** Registers the listener of every Zoho answer's credits (the worker's Zoho pressure control). */
+  observeCredits?(listener: (reading: ZohoCreditsReading) => void): void;
 }
 
 /**
@@ -34,16 +37,21 @@ export function createWorkerZoho(
     redis,
     onRefresh: (r) => metrics.tokenRefresh(r.ok ? 'ok' : 'error'),
   });
+  let creditsListener: ((reading: ZohoCreditsReading) => void) | undefined;
   const client = createZohoClient({
     tokenManager: tokens,
     apiDomain: config.ZOHO_API_DOMAIN,
     apiVersion: config.ZOHO_API_VERSION,
     timeoutMs: config.ZOHO_TIMEOUT_MS,
-    rateLimit: { default429WaitMs: config.ZOHO_RATE_LIMIT_WAIT_MS },
+    rateLimit: { creditsProbeMs: config.ZOHO_CREDITS_PROBE_EVERY },
+    onCredits: (reading) => creditsListener?.(reading),
   });
   const mapping = leadMappingFromEnv(env);
   return {
     tokens,
+    observeCredits(listener) {
+      creditsListener = listener;
+    },
     leads: {
       toZohoLead: (lead) => toZohoLead(lead, mapping),
       upsertLeads: (records) => client.upsertLeads(records),

@@ -1,5 +1,6 @@
 import type { LeadStats, TokenStatus as StoredTokenStatus } from '@leadsync/db';
 import { isRefreshFailing, needsReauthorization } from '@leadsync/zoho-client';
+import type { ZohoPressureFacts } from './pressure.js';
 
 /**
  * What health measures, apart from how it is measured (health.ts) and what it advises
@@ -30,6 +31,12 @@ export interface HealthFacts {
   queues: Record<string, Record<string, number>> | null;
   /** Job schedulers the system relies on; null when Redis could not be asked. */
   schedulers: { present: string[]; missing: string[] } | null;
+  /**
+   * Zoho's limits as the workers met them: credits remaining (and when seen), the reserve, the
+   * sync's concurrency now and at most, and any pause with its reason and end (pressure.ts).
+   * null when Redis could not be asked; absent where a caller does not read it.
+   */
+  zoho?: ZohoPressureFacts | null;
 }
 
 const toDate = (iso: string | null | undefined) => (iso ? new Date(iso) : null);

@@ -2,7 +2,9 @@ import { withTimeout } from '@leadsync/config';
 import type { Db } from '@leadsync/db';
 import { SCHEDULERS } from '@leadsync/queue';
 import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { type HealthFacts, tokenHealth } from './facts.js';
+import { readZohoPressure } from './pressure.js';
 import { type HealthThresholds, type Recommendation, recommendationsFor, worstSeverity } from './recommendations.js';
 
 export interface HealthReport extends HealthFacts {
@@ -32,6 +34,8 @@ export interface HealthSources {
   queues: QueueProbe[];
   redisPing: () => Promise<unknown>;
   thresholds: HealthThresholds;
+  /** Where the workers keep Zoho's credits, the concurrency and pauses (pressure.ts). */
+  zohoPressure?: { redis: Pick<Redis, 'mget'>; prefix: string };
   now?: () => Date;
   /** Each probe gets this long: a hung Redis or gateway must not hang the health report. */
   probeTimeoutMs?: number;
@@ -76,14 +80,30 @@ export async function collectFacts(sources: HealthSources): Promise<HealthFacts>
     ),
     orNull(within(ms, () => readQueues(sources.queues))),
   ]);
+  const checkedAt = sources.now?.() ?? new Date();
+  const tokenFacts = token ? tokenHealth(token) : null;
+  const pressure = sources.zohoPressure;
+  const zoho = pressure
+    ? await orNull(
+        within(ms, () =>
+          readZohoPressure(
+            pressure.redis,
+            pressure.prefix,
+            checkedAt.getTime(),
+            tokenFacts?.needs_reauthorization ?? false,
+          ),
+        ),
+      )
+    : undefined;
   return {
-    checked_at: (sources.now?.() ?? new Date()).toISOString(),
+    checked_at: checkedAt.toISOString(),
     // either read succeeding proves the database answers
     checks: { supabase: leads || token ? 'ok' : 'unavailable', redis: redisOk && queueFacts ? 'ok' : 'unavailable' },
-    token: token ? tokenHealth(token) : null,
+    token: tokenFacts,
     leads,
     queues: queueFacts?.queues ?? null,
     schedulers: queueFacts?.schedulers ?? null,
+    ...(zoho !== undefined && { zoho }),
   };
 }
 

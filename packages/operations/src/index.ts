@@ -29,6 +29,17 @@ export {
   type SyncMetricsRecorder,
 } from './metrics.js';
 export {
+  type ConcurrencyRecord,
+  type CreditPauseReason,
+  type CreditsRecord,
+  type PauseReason,
+  type PauseRecord,
+  pressureFacts,
+  pressureKeys,
+  readZohoPressure,
+  type ZohoPressureFacts,
+} from './pressure.js';
+export {
   alertingConditions,
   DEFAULT_THRESHOLDS,
   type HealthThresholds,

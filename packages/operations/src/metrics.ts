@@ -3,6 +3,7 @@ import type { Queue } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { JOB_STATES } from './health.js';
+import { type PauseReason, readZohoPressure, type ZohoPressureFacts } from './pressure.js';
 
 /**
  * Batches, Zoho calls and token refreshes happen in worker processes, but /metrics is served by
@@ -71,10 +72,13 @@ interface Snapshot {
   counters: Array<{ name: string; labels: Record<string, string>; value: number }> | null;
   leads: LeadStats | null;
   queues: Record<string, Record<string, number>> | null;
+  pressure: ZohoPressureFacts | null;
 }
 
+const PAUSE_REASONS: PauseReason[] = ['credits_exhausted', 'credit_reserve', 'concurrency_backoff', 'zoho_outage'];
+
 export interface ClusterMetricsSources {
-  redis: Pick<Redis, 'hgetall'>;
+  redis: Pick<Redis, 'hgetall' | 'mget'>;
   prefix: string;
   db: Pick<Db, 'stats'>;
   queues: Array<Pick<Queue, 'name' | 'getJobCounts'>>;
@@ -107,15 +111,16 @@ export function registerClusterMetrics(registry: Registry, sources: ClusterMetri
   let inFlight: Promise<Snapshot> | null = null;
   const snapshot = (): Promise<Snapshot> => {
     inFlight ??= (async (): Promise<Snapshot> => {
-      const [counters, leads, queues] = await Promise.all([
+      const [counters, leads, queues, pressure] = await Promise.all([
         sources.redis.hgetall(metricsKey(sources.prefix)).then(parseCounters, () => null),
         sources.db.stats.leads().catch(() => null),
         Promise.all(sources.queues.map(async (q) => [q.name, await q.getJobCounts(...JOB_STATES)] as const)).then(
           Object.fromEntries,
           () => null,
         ),
+        readZohoPressure(sources.redis, sources.prefix, Date.now(), false).catch(() => null),
       ]);
-      return { counters, leads, queues };
+      return { counters, leads, queues, pressure };
     })().finally(() => {
       inFlight = null;
     });
@@ -197,6 +202,38 @@ export function registerClusterMetrics(registry: Registry, sources: ClusterMetri
     Object.entries(s.queues ?? {}).flatMap(([queue, counts]) =>
       Object.entries(counts).map(([state, value]) => ({ labels: { queue, state }, value })),
     ),
+  );
+  define(
+    'leadsync_zoho_credits_remaining',
+    "Zoho API credits left in the rolling 24 h, as last reported (absent: not reported, i.e. under half the day's used).",
+    'gauge',
+    (s) => (s.pressure?.credits.remaining == null ? [] : [{ labels: {}, value: s.pressure.credits.remaining }]),
+  );
+  define('leadsync_zoho_credit_reserve', 'ZOHO_CREDIT_RESERVE in credits: the sync waits at it.', 'gauge', (s) =>
+    s.pressure?.credits.reserve == null ? [] : [{ labels: {}, value: s.pressure.credits.reserve }],
+  );
+  define(
+    'leadsync_sync_concurrency',
+    'Zoho calls the sync may have in flight now, across all workers.',
+    'gauge',
+    (s) => (s.pressure?.concurrency ? [{ labels: {}, value: s.pressure.concurrency.current }] : []),
+  );
+  define('leadsync_sync_concurrency_max', 'SYNC_CONCURRENCY: the most the sync ever has in flight.', 'gauge', (s) =>
+    s.pressure?.concurrency ? [{ labels: {}, value: s.pressure.concurrency.max }] : [],
+  );
+  define('leadsync_sync_paused', 'Whether the sync is paused (1) or not (0), by reason.', 'gauge', (s) =>
+    s.pressure
+      ? PAUSE_REASONS.map((reason) => ({ labels: { reason }, value: s.pressure?.pause?.reason === reason ? 1 : 0 }))
+      : [],
+  );
+  define(
+    'leadsync_sync_paused_until_seconds',
+    'When the current pause ends (Unix seconds); absent when not paused.',
+    'gauge',
+    (s) => {
+      const until = s.pressure?.pause?.until;
+      return until ? [{ labels: {}, value: Date.parse(until) / 1000 }] : [];
+    },
   );
   define(
     'leadsync_dependency_up',

@@ -160,3 +160,26 @@ describe('recommendationsFor', () => {
     ]);
   });
 });
+
+describe('Zoho pauses', () => {
+  const paused = (
+    reason: 'credits_exhausted' | 'credit_reserve' | 'concurrency_backoff' | 'zoho_outage',
+  ): HealthFacts => ({
+    ...healthy(),
+    zoho: {
+      credits: { remaining: 0, seen_at: NOW, reserve: 0 },
+      concurrency: { current: 1, max: 8 },
+      pause: { reason, since: NOW, until: minutesAgo(-60), message: `paused: ${reason}` },
+    },
+  });
+
+  it('a credit pause is a warning the alerter posts (stable id); a backoff or outage probe is information', () => {
+    expect(only(paused('credits_exhausted'), 'zoho_credits_exhausted')).toMatchObject({ severity: 'warning' });
+    expect(
+      alertingConditions(recommendationsFor(paused('credit_reserve'), DEFAULT_THRESHOLDS)).map((r) => r.id),
+    ).toEqual(['zoho_credit_reserve']);
+    expect(only(paused('concurrency_backoff'), 'zoho_concurrency_backoff').severity).toBe('info');
+    expect(only(paused('zoho_outage'), 'zoho_outage').severity).toBe('info');
+    expect(ids({ ...healthy(), zoho: null })).toEqual([]);
+  });
+});

@@ -132,6 +132,15 @@ export function recommendationsFor(facts: HealthFacts, t: HealthThresholds): Rec
     });
   }
 
+  const pause = facts.zoho?.pause;
+  if (pause && pause.reason !== 'reauthorization_needed') {
+    // one stable id per cause, so the alerter posts it once (a reminder an hour later), not per check;
+    // a credit pause is worth a person's attention, a backoff or the outage probe is information
+    const credit = pause.reason === 'credits_exhausted' || pause.reason === 'credit_reserve';
+    const id = pause.reason === 'zoho_outage' ? 'zoho_outage' : `zoho_${pause.reason}`;
+    out.push({ id, severity: credit ? 'warning' : 'info', message: pause.message });
+  }
+
   for (const id of facts.schedulers?.missing ?? []) {
     out.push({
       id: `scheduler_missing:${id}`,

@@ -1,13 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { classifyCrmResponse } from './classify.js';
 import {
+  ConcurrencyLimitError,
+  CreditsExhaustedError,
   FixConfigError,
   ReAuthenticateError,
   RejectedRequestError,
   RetryLaterError,
   WaitUntilError,
 } from './errors.js';
-import { DEFAULT_429_WAIT_MS } from './limits.js';
+import { CONCURRENCY_RETRY_MS, DEFAULT_CREDITS_PROBE_MS } from './limits.js';
 
 const NOW = Date.parse('2026-11-28T10:00:00Z');
 
@@ -82,24 +84,40 @@ describe('classifyCrmResponse', () => {
     expect(classifyCrmResponse(502, undefined)?.code).toBe('HTTP_502');
   });
 
-  it('429 without headers → WaitUntil after the default wait plus jitter', () => {
+  it('429 without the credits header (under half the day used) → a concurrency collision, retried in about a second', () => {
     const low = classifyCrmResponse(429, envelope('TOO_MANY_REQUESTS'), { now: NOW, random: () => 0 });
     const high = classifyCrmResponse(429, envelope('TOO_MANY_REQUESTS'), { now: NOW, random: () => 0.999 });
-    expect(low).toBeInstanceOf(WaitUntilError);
-    expect(low?.code).toBe('TOO_MANY_REQUESTS');
-    expect((low as WaitUntilError).resetAt.getTime()).toBe(NOW + DEFAULT_429_WAIT_MS);
-    const highWait = (high as WaitUntilError).resetAt.getTime() - NOW;
-    expect(highWait).toBeGreaterThan(DEFAULT_429_WAIT_MS);
-    expect(highWait).toBeLessThanOrEqual(DEFAULT_429_WAIT_MS * 1.2);
+    expect(low).toBeInstanceOf(ConcurrencyLimitError);
+    expect(low).toBeInstanceOf(RetryLaterError);
+    expect(low).toMatchObject({ code: 'TOO_MANY_REQUESTS', status: 429, creditsRemaining: null });
+    expect((low as ConcurrencyLimitError).retryAt.getTime()).toBe(NOW + CONCURRENCY_RETRY_MS / 2);
+    expect((high as ConcurrencyLimitError).retryAt.getTime()).toBeLessThanOrEqual(NOW + CONCURRENCY_RETRY_MS * 1.5);
+  });
+
+  it('429 with credits left → concurrency; with fewer left than the call costs → credits used up, probe in an hour', () => {
+    const headers = (n: number) => new Headers({ 'X-API-CREDITS-REMAINING': String(n) });
+    const collided = classifyCrmResponse(429, envelope('TOO_MANY_REQUESTS'), { now: NOW, headers: headers(1234) });
+    expect(collided).toBeInstanceOf(ConcurrencyLimitError);
+    expect(collided).toMatchObject({ creditsRemaining: 1234 });
+    const empty = classifyCrmResponse(429, envelope('TOO_MANY_REQUESTS'), { now: NOW, headers: headers(0) });
+    expect(empty).toBeInstanceOf(CreditsExhaustedError);
+    expect(empty).toBeInstanceOf(WaitUntilError);
+    expect((empty as CreditsExhaustedError).resetAt.getTime()).toBe(NOW + DEFAULT_CREDITS_PROBE_MS);
+    // 5 left, a 100-record upsert costs 10: Zoho refuses it for credits
+    const short = classifyCrmResponse(429, undefined, { now: NOW, headers: headers(5), callCost: 10 });
+    expect(short).toMatchObject({ name: 'CreditsExhaustedError', creditsRemaining: 5 });
+    // no header on the 429, but the last answer said 0: still credits
+    const known = classifyCrmResponse(429, undefined, { now: NOW, knownCreditsRemaining: 0, creditsProbeMs: 5000 });
+    expect((known as CreditsExhaustedError).resetAt.getTime()).toBe(NOW + 5000);
   });
 
   it('429 honours Retry-After and X-RATELIMIT-RESET', () => {
     const seconds = classifyCrmResponse(429, undefined, { now: NOW, headers: new Headers({ 'Retry-After': '7' }) });
-    expect((seconds as WaitUntilError).resetAt.getTime()).toBe(NOW + 7000);
+    expect((seconds as ConcurrencyLimitError).retryAt.getTime()).toBe(NOW + 7000);
     const reset = NOW + 42_000;
     const epochMs = classifyCrmResponse(429, undefined, {
       now: NOW,
-      headers: new Headers({ 'X-RATELIMIT-RESET': String(reset) }),
+      headers: new Headers({ 'X-RATELIMIT-RESET': String(reset), 'X-API-CREDITS-REMAINING': '0' }),
     });
     expect((epochMs as WaitUntilError).resetAt.getTime()).toBe(reset);
   });

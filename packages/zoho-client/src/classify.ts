@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import {
+  ConcurrencyLimitError,
+  CreditsExhaustedError,
   FixConfigError,
   ReAuthenticateError,
   RejectedRequestError,
   RetryLaterError,
-  WaitUntilError,
   type ZohoError,
 } from './errors.js';
-import { type RateLimitWaitOptions, resetAtAfter429 } from './limits.js';
+import { causeOf429, type RateLimitWaitOptions } from './limits.js';
 
 /**
  * A CRM API answer → the request-level error typed by what the caller must do (errors.ts), or
@@ -15,7 +16,7 @@ import { type RateLimitWaitOptions, resetAtAfter429 } from './limits.js';
  * below is unit-tested with the literal bodies Zoho sends.
  */
 
-/** Every option concerns the wait after a 429 (limits.ts). */
+/** Every option concerns the cause of a 429 and the wait after it (limits.ts). */
 export type CrmClassifyOptions = RateLimitWaitOptions;
 
 const CONFIG_CRM_CODES = new Set([
@@ -73,8 +74,15 @@ export function classifyCrmResponse(status: number, body: unknown, options: CrmC
     `${what}: Zoho answered HTTP ${status} ${code}${zohoMessage ? ` (${zohoMessage})` : ''}`;
 
   if (status === 429 || code === 'TOO_MANY_REQUESTS') {
-    const message = describe('Zoho API rate limit (credits or concurrency)');
-    return new WaitUntilError(code, message, resetAtAfter429(options), { status });
+    // One code for two causes; the credits Zoho reports tell them apart (limits.ts causeOf429).
+    const cause = causeOf429(options);
+    if (cause.kind === 'credits') {
+      const message = describe(`Zoho API credits used up (${cause.creditsRemaining} left)`);
+      return new CreditsExhaustedError(code, message, cause.resetAt, cause.creditsRemaining, { status });
+    }
+    const left = cause.creditsRemaining === null ? 'over half the day' : String(cause.creditsRemaining);
+    const message = describe(`Zoho concurrency limit: too many calls in flight (credits left: ${left})`);
+    return new ConcurrencyLimitError(code, message, cause.retryAt, cause.creditsRemaining, { status });
   }
 
   const items = dataItems(body);

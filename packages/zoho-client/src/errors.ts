@@ -54,6 +54,45 @@ export class WaitUntilError extends ZohoError {
 }
 
 /**
+ * Zoho's 429 while the org still has API credits: too many calls were in flight at once (the
+ * edition's concurrency, or the sub-concurrency of 10 for writes of more than 10 records,
+ * docs/zoho-crm.md §8). Nothing was processed. Send the same call again shortly, with fewer calls
+ * in flight across the deployment; it says nothing about the records, so it costs them no attempt.
+ */
+export class ConcurrencyLimitError extends RetryLaterError {
+  /** When this call may go again, by Zoho's own header if it ever sends one, else about a second. */
+  readonly retryAt: Date;
+  /** X-API-CREDITS-REMAINING of the 429, or null when Zoho sent none (under half the day used). */
+  readonly creditsRemaining: number | null;
+
+  constructor(
+    code: string,
+    message: string,
+    retryAt: Date,
+    creditsRemaining: number | null,
+    options: ZohoErrorOptions = {},
+  ) {
+    super(code, message, options);
+    this.retryAt = retryAt;
+    this.creditsRemaining = creditsRemaining;
+  }
+}
+
+/**
+ * Zoho's 429 with the org's API credits used up (X-API-CREDITS-REMAINING below what the call
+ * costs). Credits come back only as the rolling 24-hour window frees them, so `resetAt` is an
+ * estimate (docs/zoho-crm.md §8): nothing is worth sending before it.
+ */
+export class CreditsExhaustedError extends WaitUntilError {
+  readonly creditsRemaining: number;
+
+  constructor(code: string, message: string, resetAt: Date, creditsRemaining: number, options: ZohoErrorOptions = {}) {
+    super(code, message, resetAt, options);
+    this.creditsRemaining = creditsRemaining;
+  }
+}
+
+/**
  * The refresh token (or grant code) is no longer accepted: a person must go through the consent
  * screen again. Retrying cannot help and only burns Zoho's token-creation budget.
  */

@@ -32,6 +32,8 @@ export {
   resolveAccountsServer,
 } from './data-centers.js';
 export {
+  ConcurrencyLimitError,
+  CreditsExhaustedError,
   FixConfigError,
   isZohoError,
   ReAuthenticateError,
@@ -52,10 +54,22 @@ export {
   type UpsertSuccess,
   type ZohoClient,
   type ZohoClientConfig,
+  type ZohoCreditsReading,
   type ZohoLeadRecord,
   type ZohoRecordUpdate,
 } from './leads.js';
-export { DEFAULT_429_WAIT_MS, resetTimeFromHeaders, ZOHO_TOKEN_WINDOW_MS } from './limits.js';
+export {
+  CONCURRENCY_RETRY_MS,
+  CREDITS_PROBE_MAX_FACTOR,
+  CREDITS_REMAINING_HEADER,
+  callCost,
+  causeOf429,
+  creditsRemainingFromHeaders,
+  DEFAULT_CREDITS_PROBE_MS,
+  resetTimeFromHeaders,
+  type TooManyRequestsCause,
+  ZOHO_TOKEN_WINDOW_MS,
+} from './limits.js';
 export {
   DEFAULT_LEAD_MAPPING,
   type DuplicateCheckFields,

@@ -4,6 +4,7 @@ import { type CrmClassifyOptions, classifyCrmResponse } from './classify.js';
 import { normalizeOrigin } from './data-centers.js';
 import { FixConfigError, ReAuthenticateError, RejectedRequestError, RetryLaterError } from './errors.js';
 import { createHttp, type HttpResult, send } from './http.js';
+import { callCost, creditsRemainingFromHeaders } from './limits.js';
 import { classifyRecordResult, type UpsertFailure, type UpsertResult } from './record-result.js';
 import type { AccessCredentials, TokenManager } from './token-manager/index.js';
 
@@ -53,9 +54,21 @@ export interface ZohoClientConfig {
    * assignment rules run as for a lead typed in by hand. `[]` runs none.
    */
   trigger?: string[];
-  /** 429 handling knobs (tests). */
-  rateLimit?: Pick<CrmClassifyOptions, 'default429WaitMs' | 'random'>;
+  /** 429 handling knobs: the wait after used-up credits (ZOHO_CREDITS_PROBE_EVERY), jitter (tests). */
+  rateLimit?: Pick<CrmClassifyOptions, 'creditsProbeMs' | 'random'>;
+  /**
+   * Called with X-API-CREDITS-REMAINING of EVERY CRM answer, success or error (remaining null: no
+   * header, i.e. under half the day's credits used). The worker's Zoho pressure control listens.
+   */
+  onCredits?: (reading: ZohoCreditsReading) => void;
   fetch?: typeof fetch;
+}
+
+/** The org's API credits as one Zoho answer reported them. */
+export interface ZohoCreditsReading {
+  /** null: Zoho sent no X-API-CREDITS-REMAINING, which it does only once half the day's credits are used. */
+  remaining: number | null;
+  at: Date;
 }
 
 export type SearchLeadsQuery = { email: string } | { phone: string };
@@ -107,6 +120,10 @@ export function createZohoClient(config: ZohoClientConfig): ZohoClient {
   const http: KyInstance = createHttp(config.fetch ? { ...httpOptions, fetch: config.fetch } : httpOptions);
   const tokenManager = config.tokenManager;
   let phoneDedupeRefused = false;
+  // the last reading, for a 429 that carries no header (limits.ts causeOf429); an hour old is no knowledge
+  let lastCredits: ZohoCreditsReading | null = null;
+  const knownCredits = (): number | null =>
+    lastCredits && Date.now() - lastCredits.at.getTime() < 3_600_000 ? lastCredits.remaining : null;
 
   function prefixFor(credentials: AccessCredentials): string {
     const domain =
@@ -120,6 +137,7 @@ export function createZohoClient(config: ZohoClientConfig): ZohoClient {
     path: string,
     options: Options & { method: 'get' | 'post' | 'put' },
     what: string,
+    records?: number,
   ): Promise<HttpResult> {
     for (let attempt = 1; ; attempt += 1) {
       const credentials = await tokenManager.getCredentials();
@@ -133,8 +151,19 @@ export function createZohoClient(config: ZohoClientConfig): ZohoClient {
         },
         what,
       );
+      const remaining = creditsRemainingFromHeaders(result.headers);
+      const knownBefore = knownCredits();
+      // only answers that came from Zoho's CRM carry credits; a missing header there means plenty
+      lastCredits = { remaining, at: new Date() };
+      try {
+        config.onCredits?.(lastCredits);
+      } catch {
+        // an observer must never fail a call
+      }
       const error = classifyCrmResponse(result.status, result.body, {
         headers: result.headers,
+        callCost: callCost(records),
+        knownCreditsRemaining: knownBefore,
         ...config.rateLimit,
       });
       if (error === null) return result;
@@ -166,7 +195,7 @@ export function createZohoClient(config: ZohoClientConfig): ZohoClient {
   ): Promise<UpsertResult[]> {
     let result: HttpResult;
     try {
-      result = await call(request.path, { method: request.method, json: request.body }, request.what);
+      result = await call(request.path, { method: request.method, json: request.body }, request.what, records.length);
     } catch (error) {
       if (error instanceof RejectedRequestError) {
         return (

@@ -1,7 +1,7 @@
 /**
  * Zoho's limits and how long leadsync waits once it hits one: the token endpoint's 10-minute
- * window and the CRM API's 429, which says neither why (credits or concurrency) nor until when.
- * Pure, unit-tested beside it.
+ * window, and the CRM API's 429, which Zoho sends both for too many calls in flight and for the
+ * day's API credits used up (docs/zoho-crm.md §8). Pure, unit-tested beside it.
  */
 
 /**
@@ -11,23 +11,52 @@
 export const ZOHO_TOKEN_WINDOW_MS = 10 * 60_000;
 
 /**
- * Zoho documents no Retry-After for 429 (docs/zoho-crm.md §8): the 429 may mean the 24-hour
- * credit budget or the concurrency cap, and nothing says which. 60 s (+ up to 20 % jitter so a
- * fleet of workers does not come back in lock-step) clears a concurrency burst; for an exhausted
- * budget the caller's growing backoff on repeated 429s takes over.
+ * How long after a 429 for used-up credits the next call is worth trying. Zoho documents no
+ * reset header: credits are counted over a rolling 24 hours and each call's credits are freed 24 h
+ * after it was made, so when enough come back depends on when the org (all its tools) spent
+ * them — unknowable here. An hour bounds both sides: one probe call an hour costs at most 10
+ * credits (24 × 10 a day), and the sync is back within an hour of credits returning. The worker
+ * doubles it on repeated exhaustion up to CREDITS_PROBE_MAX_FACTOR times (docs/zoho-crm.md §8).
  */
-export const DEFAULT_429_WAIT_MS = 60_000;
-const JITTER_FRACTION = 0.2;
+export const DEFAULT_CREDITS_PROBE_MS = 60 * 60_000;
+export const CREDITS_PROBE_MAX_FACTOR = 4;
 
-/** What the wait after a 429 is computed from. */
+/** The first retry after a concurrency 429: a call in flight ends within about Zoho's latency. */
+export const CONCURRENCY_RETRY_MS = 1000;
+
+/** Zoho's header with the org's credits left; only sent once half the day's credits are used. */
+export const CREDITS_REMAINING_HEADER = 'x-api-credits-remaining';
+
+/** What a CRM call costs in API credits: writes 1 per 10 records (max 10), anything else 1. */
+export function callCost(records?: number): number {
+  if (records === undefined) return 1;
+  return Math.min(10, Math.max(1, Math.ceil(records / 10)));
+}
+
+/** X-API-CREDITS-REMAINING as a number, or null when absent (under half the day's credits used) or unreadable. */
+export function creditsRemainingFromHeaders(headers: Headers | undefined): number | null {
+  const raw = headers?.get(CREDITS_REMAINING_HEADER);
+  if (raw === null || raw === undefined || raw.trim() === '') return null;
+  const value = Number(raw);
+  return Number.isFinite(value) && value >= 0 ? Math.floor(value) : null;
+}
+
+/** What the decision after a 429 is made from. */
 export interface RateLimitWaitOptions {
-  /** The 429's headers, read for a reset time. */
+  /** The 429's headers: X-API-CREDITS-REMAINING, and a reset time should Zoho ever send one. */
   headers?: Headers;
   now?: number;
   /** Returns [0, 1); injectable for tests. */
   random?: () => number;
-  /** Wait used when a 429 names no reset time. */
-  default429WaitMs?: number;
+  /** Wait after a 429 for used-up credits (DEFAULT_CREDITS_PROBE_MS). */
+  creditsProbeMs?: number;
+  /** Credits the refused call would have cost (callCost); default 1. */
+  callCost?: number;
+  /**
+   * The client's last X-API-CREDITS-REMAINING, for a 429 that carries none: Zoho does not document
+   * whether it sends the header on a 429, and a known-empty budget must not read as a collision.
+   */
+  knownCreditsRemaining?: number | null;
 }
 
 /** Reads a reset time from Retry-After or the (old-API) X-RATELIMIT-RESET header, if either is there. */
@@ -52,12 +81,27 @@ export function resetTimeFromHeaders(headers: Headers | undefined, now: number):
   return null;
 }
 
-/** When to call again after a 429: a reset time the headers name, else the default wait plus jitter. */
-export function resetAtAfter429(options: RateLimitWaitOptions): Date {
+export type TooManyRequestsCause =
+  | { kind: 'concurrency'; retryAt: Date; creditsRemaining: number | null }
+  | { kind: 'credits'; resetAt: Date; creditsRemaining: number };
+
+/**
+ * Why Zoho answered 429, from the credits it reports: fewer credits left than the call costs means
+ * the day's budget is used up; otherwise (credits left, or no header because under half the day
+ * is used) the call collided with Zoho's concurrency limit. Pure.
+ */
+export function causeOf429(options: RateLimitWaitOptions): TooManyRequestsCause {
   const now = options.now ?? Date.now();
-  const fromHeaders = resetTimeFromHeaders(options.headers, now);
-  if (fromHeaders) return fromHeaders;
-  const base = options.default429WaitMs ?? DEFAULT_429_WAIT_MS;
   const random = options.random ?? Math.random;
-  return new Date(now + base + Math.floor(random() * base * JITTER_FRACTION));
+  const fromHeaders = resetTimeFromHeaders(options.headers, now);
+  const reported = creditsRemainingFromHeaders(options.headers);
+  const remaining = reported ?? options.knownCreditsRemaining ?? null;
+  const cost = options.callCost ?? 1;
+  if (remaining !== null && remaining < cost) {
+    const probeMs = options.creditsProbeMs ?? DEFAULT_CREDITS_PROBE_MS;
+    return { kind: 'credits', resetAt: fromHeaders ?? new Date(now + probeMs), creditsRemaining: remaining };
+  }
+  // ±50 % jitter, so calls refused together do not collide again together
+  const retryAt = fromHeaders ?? new Date(now + Math.round(CONCURRENCY_RETRY_MS * (0.5 + random())));
+  return { kind: 'concurrency', retryAt, creditsRemaining: reported };
 }

@@ -7,7 +7,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { startZohoSim, type ZohoSim } from '@leadsync/zoho-sim';
 import { Redis } from 'ioredis';
 import { encryptSecret } from './crypto.js';
-import { ReAuthorizeError, RejectedRequestError, WaitUntilError } from './errors.js';
+import {
+  ConcurrencyLimitError,
+  CreditsExhaustedError,
+  ReAuthorizeError,
+  RejectedRequestError,
+  WaitUntilError,
+} from './errors.js';
 import { createZohoClient, type ZohoClient } from './leads.js';
 import { createOAuthClient, type OAuthClient } from './oauth.js';
 import { createTokenManager, type TokenManager, type TokenManagerConfig } from './token-manager/index.js';
@@ -332,28 +338,34 @@ describe('Leads API against the simulator', () => {
     expect(refreshes()).toBe(before + 1);
   });
 
-  it('429 → WaitUntilError with the default wait, or the reset time Zoho gives', async () => {
+  it('429 with credits left → ConcurrencyLimitError retried in about a second; a Retry-After wins', async () => {
     sim.control.injectFaults({ kind: 'status', status: 429, endpoint: 'upsert' });
     const before = Date.now();
     const error = await zoho.upsertLeads([{ Last_Name: 'X', Email: 'x@example.com' }]).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(WaitUntilError);
-    expect(error).toMatchObject({ code: 'TOO_MANY_REQUESTS', status: 429 });
-    const wait = (error as WaitUntilError).resetAt.getTime() - before;
-    expect(wait).toBeGreaterThanOrEqual(60_000);
-    expect(wait).toBeLessThanOrEqual(72_000 + (Date.now() - before));
+    expect(error).toBeInstanceOf(ConcurrencyLimitError);
+    expect(error).toMatchObject({ code: 'TOO_MANY_REQUESTS', status: 429, creditsRemaining: null });
+    const wait = (error as ConcurrencyLimitError).retryAt.getTime() - before;
+    expect(wait).toBeGreaterThanOrEqual(500);
+    expect(wait).toBeLessThanOrEqual(1500 + (Date.now() - before));
 
     sim.control.injectFaults({ kind: 'status', status: 429, endpoint: 'search', headers: { 'Retry-After': '5' } });
     const withHeader = await zoho.searchLeads({ email: 'x@example.com' }).catch((e: unknown) => e);
-    expect(withHeader).toBeInstanceOf(WaitUntilError);
-    const headerWait = (withHeader as WaitUntilError).resetAt.getTime() - before;
-    expect(headerWait).toBeGreaterThanOrEqual(5_000);
-    expect(headerWait).toBeLessThan(60_000);
+    expect(withHeader).toBeInstanceOf(ConcurrencyLimitError);
+    expect((withHeader as ConcurrencyLimitError).retryAt.getTime() - before).toBeGreaterThanOrEqual(5_000);
   });
 
-  it('the real credit budget running out is a 429 too', async () => {
-    sim.control.configure({ dailyCredits: 1 });
-    await zoho.searchLeads({ email: 'a@example.com' });
-    await expect(zoho.searchLeads({ email: 'a@example.com' })).rejects.toBeInstanceOf(WaitUntilError);
+  it('the real credit budget running out is a 429 for credits, and every answer reports the credits left', async () => {
+    const readings: Array<number | null> = [];
+    const counting = client(tm, { onCredits: (r) => readings.push(r.remaining) });
+    sim.control.configure({ dailyCredits: 4 });
+    await counting.searchLeads({ email: 'a@example.com' }); // 1 used: under half, no header
+    await counting.searchLeads({ email: 'a@example.com' }); // 2 used: header says 2
+    await counting.upsertLeads([{ Last_Name: 'C', Email: 'c@example.com' }]);
+    await counting.searchLeads({ email: 'a@example.com' });
+    const error = await counting.searchLeads({ email: 'a@example.com' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CreditsExhaustedError);
+    expect(error).toBeInstanceOf(WaitUntilError);
+    expect(readings).toEqual([null, 2, 1, 0, 0]);
   });
 
   it.each([

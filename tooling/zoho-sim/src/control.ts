@@ -207,6 +207,14 @@ export class SimControl {
     this.state.addCredits(credits);
   }
 
+  /**
+   * Gives every credit back, as the rolling 24 h window would a day later, without moving the
+   * clock (which would also expire tokens).
+   */
+  resetCredits(): void {
+    this.state.resetCredits();
+  }
+
   counters(): CountersSnapshot {
     const s = this.state;
     const calls: Record<string, Record<string, number>> = {};
@@ -324,6 +332,10 @@ function routes(control: SimControl): Record<string, Route> {
     'POST /__sim/credits': (body) => {
       if (typeof body.used !== 'number') throw new Error('used must be a number');
       control.useCredits(body.used);
+      return { ok: true };
+    },
+    'DELETE /__sim/credits': () => {
+      control.resetCredits();
       return { ok: true };
     },
   };

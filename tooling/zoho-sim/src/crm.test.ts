@@ -390,6 +390,33 @@ describe('limits', () => {
     expect(counters.calls.get).toEqual({ '204': 2, '429': 2 });
   });
 
+  it('every 429 tells its cause by X-API-CREDITS-REMAINING: credits left on a concurrency 429, 0 when used up', async () => {
+    zoho.sim.control.configure({ dailyCredits: 100, concurrencyLimit: 1, latencyMs: 1_000 });
+    zoho.sim.control.useCredits(60);
+    const held = call('GET', '/crm/v8/Leads/1');
+    while (zoho.sim.control.counters().inFlight < 1) await new Promise((r) => setTimeout(r, 10));
+    const collided = await call('GET', '/crm/v8/Leads/1');
+    expect(collided.status).toBe(429);
+    expect(collided.headers.get('x-api-credits-remaining')).toBe('40');
+    expect((await held).headers.get('x-api-credits-remaining')).toBe('39');
+    zoho.sim.control.configure({ latencyMs: 0 });
+    zoho.sim.control.injectFaults({ kind: 'status', status: 429, endpoint: 'get' });
+    const forced = await call('GET', '/crm/v8/Leads/1');
+    expect(forced.status).toBe(429);
+    expect(forced.headers.get('x-api-credits-remaining')).toBe('39');
+    zoho.sim.control.useCredits(39);
+    const empty = await call('GET', '/crm/v8/Leads/1');
+    expect(empty.status).toBe(429);
+    expect(empty.headers.get('x-api-credits-remaining')).toBe('0');
+    expect(zoho.sim.control.counters()).toMatchObject({ creditRejections: 1, concurrencyRejections: 1 });
+    // credits back as a day later, without moving the clock (the token stays valid)
+    zoho.sim.control.resetCredits();
+    const back = await call('GET', '/crm/v8/Leads/1');
+    expect(back.status).toBe(204);
+    expect(back.headers.get('x-api-credits-remaining')).toBeNull();
+    expect(zoho.sim.control.counters().creditsRemaining).toBe(99);
+  });
+
   it('applies the sub-concurrency limit to writes of more than 10 records', async () => {
     zoho.sim.control.configure({ subConcurrencyLimit: 1, latencyMs: 150 });
     const big = { data: Array.from({ length: 11 }, (_, i) => lead(i)) };

@@ -362,6 +362,16 @@ function getRecord(state: SimState, id: string, url: URL): SimResponse {
   return json(200, { data: [project(shape, url.searchParams.get('fields'))] });
 }
 
+/**
+ * X-API-CREDITS-REMAINING, on every CRM answer (success, error or 429) once half the day's
+ * credits are used; absent below that, as Zoho documents (docs/zoho-crm.md §8).
+ */
+export function creditHeaders(state: SimState): Record<string, string> {
+  const used = state.creditsUsed();
+  if (used < state.config.dailyCredits / 2) return {};
+  return { 'X-API-CREDITS-REMAINING': String(Math.max(0, state.config.dailyCredits - used)) };
+}
+
 export function writeCost(records: number): number {
   return Math.min(10, Math.max(1, Math.ceil(records / 10)));
 }
@@ -376,11 +386,7 @@ export function handleCrm(state: SimState, req: CrmRequest, route: CrmRoute, ver
       'Content-Disposition': 'attachment; filename=response.json',
       Server: 'ZGS',
     };
-    const used = state.creditsUsed();
-    if (used >= state.config.dailyCredits / 2) {
-      h['X-API-CREDITS-REMAINING'] = String(Math.max(0, state.config.dailyCredits - used));
-    }
-    return h;
+    return { ...h, ...creditHeaders(state) };
   };
   const withHeaders = (r: SimResponse): SimResponse => ({ ...r, headers: { ...headers(), ...r.headers } });
 

@@ -106,6 +106,10 @@ export class SimControlClient {
     await this.call('POST', 'credits', { used: credits });
   }
 
+  async resetCredits(): Promise<void> {
+    await this.call('DELETE', 'credits');
+  }
+
   counters(): Promise<CountersSnapshot> {
     return this.call('GET', 'counters');
   }

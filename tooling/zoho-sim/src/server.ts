@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { accountsEndpoint, handleAccounts } from './accounts.js';
 import type { SimControl } from './control.js';
 import { handleControl } from './control.js';
-import { classifyCrm, handleCrm, recordCount } from './crm.js';
-import type { Endpoint, PendingFault } from './faults.js';
+import { classifyCrm, creditHeaders, handleCrm, recordCount } from './crm.js';
+import { CRM_ENDPOINTS, type Endpoint, type PendingFault } from './faults.js';
 import { BodyTooLarge, json, readBody, type SimResponse, writeResponse } from './http.js';
 import type { SimState } from './state.js';
 import { CRM_ERRORS, defaultFaultBody } from './zoho-bodies.js';
@@ -45,7 +45,9 @@ function applyFault(
   }
   const body = fault.body ?? defaultFaultBody(fault.status);
   state.countCall(endpoint, fault.status);
-  writeResponse(res, { status: fault.status, body, headers: { ...fault.headers } });
+  // a CRM answer reports the credits like any other (an injected header wins)
+  const credits = CRM_ENDPOINTS.has(endpoint) ? creditHeaders(state) : {};
+  writeResponse(res, { status: fault.status, body, headers: { ...credits, ...fault.headers } });
 }
 
 async function serve(
@@ -84,7 +86,7 @@ async function serve(
   if (classified) {
     if (state.inFlight > state.config.concurrencyLimit) {
       state.concurrencyRejections += 1;
-      response = json(429, CRM_ERRORS.tooManyRequests());
+      response = json(429, CRM_ERRORS.tooManyRequests(), creditHeaders(state));
     } else {
       const complex =
         (classified.endpoint === 'insert' || classified.endpoint === 'upsert' || classified.endpoint === 'update') &&
@@ -135,7 +137,7 @@ async function complexCall(state: SimState, call: () => Promise<SimResponse>): P
   try {
     if (state.complexInFlight > state.config.subConcurrencyLimit) {
       state.concurrencyRejections += 1;
-      return json(429, CRM_ERRORS.tooManyRequests());
+      return json(429, CRM_ERRORS.tooManyRequests(), creditHeaders(state));
     }
     return await call();
   } finally {

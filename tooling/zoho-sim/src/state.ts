@@ -89,6 +89,11 @@ export class SimState {
     return true;
   }
 
+  /** For tests: the rolling window forgets every credit spent, as 24 hours later (without moving the clock). */
+  resetCredits(): void {
+    this.credits = [];
+  }
+
   /** For tests: pretend `cost` credits were spent now (e.g. to cross the 50 % header threshold). */
   addCredits(cost: number): void {
     this.credits.push({ at: this.now(), cost });

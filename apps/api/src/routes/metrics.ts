@@ -8,7 +8,7 @@ import { INTAKE_PATHS } from './intake.js';
 
 export interface MetricsDeps {
   db: Pick<Db, 'stats'>;
-  redis: Pick<Redis, 'hgetall'>;
+  redis: Pick<Redis, 'hgetall' | 'mget'>;
   redisPrefix: string;
   queues: Array<Pick<Queue, 'name' | 'getJobCounts'>>;
   requireAdmin: RequestHandler;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  ConcurrencyLimitError,
+  CreditsExhaustedError,
   FixConfigError,
   ReAuthenticateError,
   ReAuthorizeError,
@@ -71,6 +73,9 @@ describe('isOutage', () => {
     [new TypeError('unexpected'), true],
     [new RejectedRequestError('INVALID_DATA', 'bad body'), false],
     [new WaitUntilError('TOO_MANY_REQUESTS', '429', new Date()), false],
+    // a 429 for concurrency is a RetryLaterError, but Zoho answered: the pressure control's, not the breaker's
+    [new ConcurrencyLimitError('TOO_MANY_REQUESTS', '429', new Date(), 500), false],
+    [new CreditsExhaustedError('TOO_MANY_REQUESTS', '429', new Date(), 0), false],
     [new ReAuthorizeError('invalid_code', 'revoked'), false],
     [new FixConfigError('OAUTH_SCOPE_MISMATCH', 'scope'), false],
   ])('%p → %p', (err, expected) => {

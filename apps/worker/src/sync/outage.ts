@@ -8,7 +8,13 @@
  * breaker: the sync pauses for a growing, capped, jittered interval, then lets one probe batch
  * through (half-open); the probe's success closes it and the sync resumes at full speed.
  */
-import { FixConfigError, ReAuthorizeError, RejectedRequestError, WaitUntilError } from '@leadsync/zoho-client';
+import {
+  ConcurrencyLimitError,
+  FixConfigError,
+  ReAuthorizeError,
+  RejectedRequestError,
+  WaitUntilError,
+} from '@leadsync/zoho-client';
 import { backoffDelayMs } from './plan.js';
 
 /** The breaker as every worker shares it; null while closed. */
@@ -55,6 +61,8 @@ export function tripBreaker(
  */
 export function isOutage(err: unknown): boolean {
   return !(
+    // a concurrency 429 is Zoho answering, busy: the pressure control backs off, not the breaker
+    err instanceof ConcurrencyLimitError ||
     err instanceof RejectedRequestError ||
     err instanceof WaitUntilError ||
     err instanceof ReAuthorizeError ||

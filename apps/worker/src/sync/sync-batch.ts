@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db, LeadRow, SyncResult } from '@leadsync/db';
 import { duplicateCheckIdentity } from '@leadsync/lead';
 import {
+  ConcurrencyLimitError,
   FixConfigError,
   missingResult,
   ReAuthorizeError,
@@ -280,6 +281,8 @@ function asZohoError(err: unknown): ZohoError {
 }
 
 function pauseFor(err: unknown, operatorWaitMs: number): Date | null {
+  // Zoho pressure (a concurrency 429): the batch is handed back uncounted and goes again at retryAt
+  if (err instanceof ConcurrencyLimitError) return err.retryAt;
   if (err instanceof WaitUntilError) return err.resetAt;
   if (err instanceof ReAuthorizeError || err instanceof FixConfigError) return new Date(Date.now() + operatorWaitMs);
   return null;
