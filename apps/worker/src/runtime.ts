@@ -1,16 +1,21 @@
 import { hostname } from 'node:os';
 import type { Db, LeadRow } from '@leadsync/db';
-import { connectionOptions, JOB_RETENTION, JOBS, QUEUES } from '@leadsync/queue';
+import {
+  applySyncConcurrency,
+  connectionOptions,
+  JOB_RETENTION,
+  JOBS,
+  QUEUES,
+  type SyncBatchPayload,
+} from '@leadsync/queue';
 import { WaitUntilError } from '@leadsync/zoho-client';
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.js';
 import type { SyncJobContext } from './jobs/context.js';
-import { processDrain } from './jobs/daily-drain.js';
 import { processRefreshToken } from './jobs/refresh-token.js';
-import { processSyncLead } from './jobs/sync-leads.js';
+import { processSyncBatch } from './jobs/sync-batch.js';
 import { startWorkerOperations, type WorkerOperations } from './operations.js';
 import { upsertSchedulers } from './schedulers.js';
 import { isOutage } from './sync/outage.js';
@@ -30,8 +35,28 @@ export interface RunningWorker {
   workerId: string;
   queues: { sync: Queue; token: Queue };
   operations: WorkerOperations;
-  /** Finishes the batches in flight, hands back unsent claims, closes every connection. */
+  /** Lets the batches in flight finish (each sends and records all it claimed), closes every connection. */
   close(): Promise<void>;
+}
+
+/**
+ * BullMQ's stalled-job check: a job whose worker stopped renewing its lock (kill -9, a lost
+ * host) goes back to the queue after at most lockDuration + stalledInterval, and its re-run
+ * first hands back what the dead run held (release_job_claims). With SYNC_LEASE_SECONDS (30 s
+ * by default, renewed while the job runs) this brings a killed worker's leads back in about 30 s.
+ */
+export const SYNC_JOB_LOCK_MS = 20_000;
+export const SYNC_STALLED_CHECK_MS = 10_000;
+
+/** A job queued by the engine before batch jobs, as the batch job that does what it meant. */
+export function legacyPayload(name: string, data: unknown): SyncBatchPayload {
+  const old = (data ?? {}) as { reason?: string; limit?: number; forceRefresh?: boolean };
+  if (name === 'sync-lead') return { reason: 'intake', mode: 'immediate' };
+  const reason = old.reason === 'schedule' || old.reason === undefined ? 'daily' : old.reason;
+  const parsed = JOBS.syncBatch.schema.safeParse({ ...old, reason });
+  // sweeps and retry wake-ups of those days came from immediate mode
+  if (!parsed.success) return { reason: 'sweep', mode: 'immediate' };
+  return reason === 'sweep' || reason === 'retry' ? { ...parsed.data, mode: 'immediate' } : parsed.data;
 }
 
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
@@ -43,7 +68,6 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     sync: new Queue(QUEUES.sync, { connection, prefix, defaultJobOptions: JOB_RETENTION }),
     token: new Queue(QUEUES.token, { connection, prefix, defaultJobOptions: JOB_RETENTION }),
   };
-  const shutdown = new AbortController();
   const operations = startWorkerOperations({ config, db, queues, logger, workerId });
   if (config.SYNC_MAX_ATTEMPTS !== undefined) {
     logger.warn('SYNC_MAX_ATTEMPTS is ignored: transient failures are retried for SYNC_RETRY_HORIZON instead');
@@ -63,7 +87,6 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         operations.syncHooks.onLeadFailed(lead, error);
         deps.onLeadFailed?.(lead, error);
       },
-      zohoSlots: pLimit(config.SYNC_CONCURRENCY),
       outage: createOutageBreaker({
         redis: breakerRedis,
         prefix,
@@ -82,26 +105,40 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       },
     },
     tokens: zoho.tokens,
-    // twice the Zoho slots, so claiming and recording overlap the calls in flight
-    parallelBatches: config.SYNC_CONCURRENCY * 2,
-    signal: shutdown.signal,
+    mode: config.SYNC_MODE,
+    concurrency: config.SYNC_CONCURRENCY,
+    countDue: () => db.leads.countDue(),
+    async addJobs(planned) {
+      const jobs = await queues.sync.addBulk(
+        planned.map((p) => ({ name: JOBS.syncBatch.name, data: p.data, opts: { ...JOB_RETENTION, ...p.opts } })),
+      );
+      return jobs.map((j) => j.id as string);
+    },
     async scheduleRetryWakeUp(at) {
       if (!at) return;
       const second = Math.ceil(at.getTime() / 1000);
       // one wake-up per second of due time, however many batches ask for it
-      await queues.sync.add(JOBS.drain.name, JOBS.drain.schema.parse({ reason: 'retry' }), {
-        delay: Math.max(0, second * 1000 - Date.now()),
-        jobId: `retry-wakeup-${second}`,
-      });
+      await queues.sync.add(
+        JOBS.syncBatch.name,
+        JOBS.syncBatch.schema.parse({ reason: 'retry', mode: config.SYNC_MODE }),
+        { delay: Math.max(0, second * 1000 - Date.now()), jobId: `retry-wakeup-${second}` },
+      );
     },
   };
+
+  // the cluster-wide cap on Zoho calls: at most SYNC_CONCURRENCY batch jobs active across all workers
+  await applySyncConcurrency(queues.sync, config.SYNC_CONCURRENCY);
 
   const syncWorker = new Worker(
     QUEUES.sync,
     async (job: Job) => {
       try {
-        if (job.name === JOBS.syncLead.name) return await processSyncLead(ctx, job);
-        if (job.name === JOBS.drain.name) return await processDrain(ctx, job);
+        if (job.name === JOBS.syncBatch.name) return await processSyncBatch(ctx, job);
+        // a job of the engine before batch jobs (sync-lead, drain-pending): one batch does what it meant
+        if (job.name === 'sync-lead' || job.name === 'drain-pending') {
+          await job.updateData(legacyPayload(job.name, job.data));
+          return await processSyncBatch(ctx, job);
+        }
         throw new UnrecoverableError(`unknown job ${job.name}`);
       } catch (err) {
         if (err instanceof SyncPausedError && (err.zohoError instanceof WaitUntilError || isOutage(err.zohoError))) {
@@ -123,7 +160,11 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     {
       connection,
       prefix,
+      // Local slots up to the cluster's cap; the queue's global concurrency is what binds.
       concurrency: config.SYNC_CONCURRENCY,
+      lockDuration: SYNC_JOB_LOCK_MS,
+      stalledInterval: SYNC_STALLED_CHECK_MS,
+      maxStalledCount: 2,
       // BullMQ applies a manual rateLimit() only to a worker that has a limiter; this one never binds.
       limiter: { max: 10_000, duration: 1000 },
     },
@@ -146,16 +187,12 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     queues,
     operations,
     async close() {
-      shutdown.abort();
+      // waits for the batch jobs in flight: each sends what it claimed and records it
       await Promise.all([syncWorker.close(), tokenWorker.close()]);
       await operations.close();
-      const released = await db.leads.releaseClaims({ worker: workerId }).catch((err: Error) => {
-        logger.warn({ err: err.message }, 'could not hand back claims; their lease will expire');
-        return 0;
-      });
       await Promise.all([queues.sync.close(), queues.token.close()]);
       await breakerRedis.quit().catch(() => breakerRedis.disconnect());
-      logger.info({ workerId, released }, 'worker stopped');
+      logger.info({ workerId }, 'worker stopped');
     },
   };
 }
