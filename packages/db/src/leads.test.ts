@@ -99,7 +99,9 @@ describe('leads through supabase-js and the gateway', () => {
   it('never hands one lead to two concurrent claimers', async () => {
     for (let i = 0; i < 120; i++) await db.leads.intake(quote());
     const claims = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => db.leads.claimPending({ limit: 15, worker: `w${i}`, leaseSeconds: 60, token: `w${i}` })),
+      Array.from({ length: 12 }, (_, i) =>
+        db.leads.claimPending({ limit: 15, worker: `w${i}`, leaseSeconds: 60, token: `w${i}` }),
+      ),
     );
     const ids = claims.flat().map((l) => l.id);
     expect(ids.length).toBeGreaterThan(0);
@@ -135,9 +137,9 @@ describe('leads through supabase-js and the gateway', () => {
 
     // version moved on while the batch was out → back to pending, not synced
     const b = await db.leads.intake(quote());
-    const [claimedB] = (await db.leads.claimPending({ limit: 1000, worker: 'rec2', leaseSeconds: 60, token: 'rec2' })).filter(
-      (l) => l.id === b.id,
-    );
+    const [claimedB] = (
+      await db.leads.claimPending({ limit: 1000, worker: 'rec2', leaseSeconds: 60, token: 'rec2' })
+    ).filter((l) => l.id === b.id);
     await withClient(stack.databaseUrl, (c) =>
       c.query('update leads set content_version = content_version + 1 where id = $1', [b.id]),
     );
@@ -187,9 +189,9 @@ describe('leads through supabase-js and the gateway', () => {
     await withClient(stack.databaseUrl, (c) =>
       c.query(`update leads set claim_expires_at = now() - interval '1 second' where claimed_by = 'crashed'`),
     );
-    expect((await db.leads.claimPending({ limit: 1000, worker: 'next', leaseSeconds: 60, token: 'next' })).map((l) => l.id)).toContain(
-      a.id,
-    );
+    expect(
+      (await db.leads.claimPending({ limit: 1000, worker: 'next', leaseSeconds: 60, token: 'next' })).map((l) => l.id),
+    ).toContain(a.id);
     await db.leads.releaseClaims({ token: 'next' });
   });
   it('lets only the claim token record or release a lead, so a stale batch of the same worker cannot clear a newer claim', async () => {

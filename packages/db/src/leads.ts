@@ -198,7 +198,12 @@ export function leadsRepository(supabase: SupabaseClient, tuning: Partial<GroupC
      * Records a batch's per-lead results and the attempt log in one transaction; only leads still
      * held by `token` are written (`worker` names the worker in the log). Answers how many were.
      */
-    async recordResults(opts: { token: string; worker: string; batchId: string; results: SyncResult[] }): Promise<number> {
+    async recordResults(opts: {
+      token: string;
+      worker: string;
+      batchId: string;
+      results: SyncResult[];
+    }): Promise<number> {
       const n = await run<number>(
         'record sync results',
         supabase.rpc('record_sync_results', {

@@ -91,6 +91,7 @@ export async function processSyncBatch(ctx: SyncJobContext, job: Job): Promise<B
       claimed,
       batchSize: settings.batchSize,
       concurrency: ctx.concurrency,
+      attempt: job.attemptsStarted,
       ...(dueAfter !== undefined && { dueAfter }),
     });
     if (planned.length === 0) return;

@@ -91,6 +91,9 @@ describe('planFollowUps', () => {
     });
     const second = planFollowUps({ ...base, mode: 'daily', data: first[1]!.data, asked: 100, claimed: 100 });
     expect(second.map((j) => j.opts.jobId)).toEqual(['repeat_daily-drain_1700000000000-c1-2']);
+    // run again (Zoho paused it): ids its first run's follow-ups cannot already hold
+    const again = planFollowUps({ ...base, mode: 'daily', data: first[1]!.data, asked: 100, claimed: 100, attempt: 2 });
+    expect(again.map((j) => j.opts.jobId)).toEqual(['repeat_daily-drain_1700000000000-c1-2-r2']);
   });
 
   it('splits what is left of a limit between the chains and stops when it is used up', () => {
@@ -104,9 +107,9 @@ describe('planFollowUps', () => {
     });
     expect(jobs.map((j) => j.data.limit)).toEqual([84, 83, 83]);
     expect(jobs.map((j) => j.data.limit ?? 0).reduce((a, b) => a + b)).toBe(250);
-    expect(planFollowUps({ ...base, data: { reason: 'admin', limit: 100 }, asked: 100, claimed: 100, dueAfter: 9 })).toEqual(
-      [],
-    );
+    expect(
+      planFollowUps({ ...base, data: { reason: 'admin', limit: 100 }, asked: 100, claimed: 100, dueAfter: 9 }),
+    ).toEqual([]);
     // a chain asked for its last 30 and got them: done
     expect(
       planFollowUps({

@@ -46,6 +46,8 @@ export interface FollowUpInput {
    * many chains to start); undefined for a follow-up, which continues its own chain only.
    */
   dueAfter?: number;
+  /** BullMQ's run count of the job (attemptsStarted): a re-run's follow-ups get ids of their own. */
+  attempt?: number;
 }
 
 /** BullMQ job ids may not contain ':' (scheduler job ids do). */
@@ -95,7 +97,9 @@ export function planFollowUps(input: FollowUpInput): PlannedJob[] {
       ...(limit !== undefined && { limit }),
       ...(followed && { drain, chain, seq }),
     };
-    if (followed) return [{ data: payload, opts: { jobId: `${drain}-c${chain}-${seq}` } }];
+    // a re-run (after a pause or a dead worker) may find its first run's follow-ups long finished
+    const rerun = (input.attempt ?? 1) > 1 ? `-r${input.attempt}` : '';
+    if (followed) return [{ data: payload, opts: { jobId: `${drain}-c${chain}-${seq}${rerun}` } }];
     return [
       {
         data: { ...payload, chain },

@@ -240,7 +240,12 @@ export async function syncBatch(deps: SyncDeps, claim: BatchClaim): Promise<Batc
     try {
       outcome.zohoCalls += 1;
       answers = await send(round);
-      outcome.calls.push({ kind, records: round.length, ms: Math.round(performance.now() - callStarted), outcome: 'ok' });
+      outcome.calls.push({
+        kind,
+        records: round.length,
+        ms: Math.round(performance.now() - callStarted),
+        outcome: 'ok',
+      });
       deps.onZohoCall?.({ records: round.length, outcome: 'ok' });
     } catch (err) {
       const code = err instanceof ZohoError ? err.code : 'UNEXPECTED';
