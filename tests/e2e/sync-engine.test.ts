@@ -122,4 +122,50 @@ describe('the batch-job sync engine', () => {
     await queue.add(JOBS.syncBatch.name, { reason: 'daily' });
     await h.waitForStatus('synced', 5);
   }, 120_000);
+
+  it("shows in Bull Board why a batch job ran, the leads it carried and each lead's outcome", async () => {
+    h = await startSyncHarness('engine-board', { env: { SYNC_SWEEP_EVERY_MS: '0' } });
+    h.sim.control.rejectRecords({ pattern: 'refuse-me', field: 'Email', message: 'designed to be refused' });
+    const [good, bad] = await h.storeLeads(2, (i) => ({
+      fields: { name: `Board Person${i}`, email: i === 0 ? `board-${i}@example.com` : 'refuse-me@example.com' },
+    }));
+    const queue = new Queue(QUEUES.sync, {
+      connection: connectionOptions(h.stack.redisUrl),
+      prefix: h.stack.redisPrefix,
+    });
+    closers.push(() => queue.close());
+    const job = await queue.add(JOBS.syncBatch.name, JOBS.syncBatch.schema.parse({ reason: 'admin' }));
+    await h.startWorker();
+    await waitFor(async () => (await queue.getJobState(job.id!)) === 'completed', 'the batch job done');
+    const done = (await queue.getJob(job.id!))!;
+    expect(done.name).toBe('sync-batch');
+    expect(done.data).toMatchObject({ reason: 'admin' });
+    expect(done.data.leads).toEqual(
+      expect.arrayContaining([
+        { id: good, source: 'quote_form', contact: 'board-0@example.com', attempt: 1 },
+        { id: bad, source: 'quote_form', contact: 'refuse-me@example.com', attempt: 1 },
+      ]),
+    );
+    const zohoId = (await h.db.leads.get(good!))!.zoho_id;
+    expect(done.returnvalue).toMatchObject({ claimed: 2, synced: 1, failed: 1, followUps: [] });
+    expect(done.returnvalue.leads).toEqual(
+      expect.arrayContaining([
+        { id: good, outcome: 'synced', zohoId, action: 'insert' },
+        {
+          id: bad,
+          outcome: 'failed',
+          code: 'INVALID_DATA',
+          message: expect.stringContaining('designed to be refused'),
+        },
+      ]),
+    );
+    expect(done.returnvalue.zohoCalls).toEqual([{ kind: 'upsert', records: 2, ms: expect.any(Number), outcome: 'ok' }]);
+    const { logs } = await queue.getJobLogs(job.id!);
+    expect(logs).toEqual([
+      'claimed 2 due leads (asked for 100)',
+      expect.stringMatching(/^synced 1, retrying 0, failed 1, released 0; Zoho: upsert 2 in \d+ ms \(ok\)$/),
+    ]);
+    // no personal data in the log lines
+    expect(logs.join('\n')).not.toMatch(/@example\.com/);
+  }, 120_000);
 });
