@@ -211,7 +211,7 @@ async function benchDrain(n = Number(process.env.BENCH_DRAIN_LEADS ?? 10_000)): 
   const queue = new Queue(QUEUES.sync, { connection: connectionOptions(stack.redisUrl), prefix: stack.redisPrefix });
   try {
     const started = performance.now();
-    await queue.add(JOBS.drain.name, JOBS.drain.schema.parse({ reason: 'admin' }));
+    await queue.add(JOBS.syncBatch.name, JOBS.syncBatch.schema.parse({ reason: 'admin' }));
     await waitFor(async () => ((await db.stats.leads()).by_status.synced ?? 0) >= n, `${n} leads synced`, 600_000);
     const seconds = (performance.now() - started) / 1000;
     const counters = sim.control.counters();

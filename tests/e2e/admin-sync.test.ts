@@ -68,4 +68,15 @@ describe('admin operations with a worker', () => {
     expect(res.body).toMatchObject({ status: 'completed', claimed: 2, synced: 2, token_refreshed: false });
     expect((await h.countByStatus()).pending).toBe(1);
   });
+
+  it('?wait=true sums the whole drain: the first batch job and every follow-up it started', async () => {
+    await h.storeLeadsBulk(330);
+    const res = await postJson(`${api.url}/api/admin/sync?wait=true`, { limit: 250 }, ADMIN);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'completed', claimed: 250, synced: 250, failed: 0 });
+    // the rest of the drain, without a limit
+    const rest = await postJson(`${api.url}/api/admin/sync?wait=true`, {}, ADMIN);
+    expect(rest.body).toMatchObject({ status: 'completed', claimed: 81, synced: 81 });
+    expect((await h.countByStatus()).pending).toBe(0);
+  });
 });

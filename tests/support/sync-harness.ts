@@ -128,7 +128,7 @@ export async function startSyncHarness(
       return child;
     },
     async triggerDrain() {
-      await syncQueue.add(JOBS.drain.name, JOBS.drain.schema.parse({ reason: 'admin' }));
+      await syncQueue.add(JOBS.syncBatch.name, JOBS.syncBatch.schema.parse({ reason: 'admin' }));
     },
     countByStatus,
     async waitForStatus(status, count, timeoutMs = 60_000) {

@@ -26,10 +26,12 @@ export const workerEnvSchema = sharedEnvSchema.extend({
   /** Zoho's upsert takes at most 100 records a call. */
   SYNC_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(100),
   /**
-   * Batches one worker sends at once. Zoho allows 10 concurrent "complex" calls (upserts of more
-   * than 10 records) per org across every process, so workers × this should stay ≤ 10.
+   * Zoho calls in flight across ALL workers together (cluster-wide, enforced by the sync queue's
+   * BullMQ global concurrency; any number of worker processes may run). Zoho allows 10 concurrent
+   * upserts of more than 10 records per org (docs/zoho-crm.md §8.2); 8 leaves 2 for the org's
+   * other tools.
    */
-  SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(25).default(4),
+  SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(25).default(8),
   /**
    * How long transient failures (network, timeouts, 5xx, Zoho unreachable) are retried, counted
    * from a lead's first failure, before it is marked failed. Zoho's maintenance windows and
@@ -45,8 +47,11 @@ export const workerEnvSchema = sharedEnvSchema.extend({
   SYNC_BACKOFF_BASE_MS: ms(5_000),
   /** The longest delay between tries, so the sync is back within this once Zoho is. */
   SYNC_BACKOFF_MAX_MS: duration('15m'),
-  /** A claimed lead comes back to pending after this long if its worker died. */
-  SYNC_LEASE_SECONDS: z.coerce.number().int().min(10).default(120),
+  /**
+   * A claimed lead's lease: renewed every third of it while its batch job runs, so it only runs
+   * out when the worker is gone; then the lead is claimable again after at most this long.
+   */
+  SYNC_LEASE_SECONDS: z.coerce.number().int().min(10).default(30),
   /** In immediate mode: how often due leads are swept up (expired leases, retries, lost nudges); 0 = never. */
   SYNC_SWEEP_EVERY_MS: ms(60_000),
   /**

@@ -1,22 +1,26 @@
 import { hostname } from 'node:os';
 import type { Db, LeadRow } from '@leadsync/db';
-import { createRedisConnections, JOB_RETENTION, JOBS, QUEUES } from '@leadsync/queue';
+import {
+  applySyncConcurrency,
+  createRedisConnections,
+  JOB_RETENTION,
+  JOBS,
+  QUEUES,
+  type SyncBatchPayload,
+} from '@leadsync/queue';
 import { ConcurrencyLimitError, WaitUntilError } from '@leadsync/zoho-client';
-import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import pLimit from 'p-limit';
+import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { startAttention, type WorkerAttention } from './attention.js';
 import { creditReserve, type WorkerConfig } from './config.js';
 import type { SyncJobContext } from './jobs/context.js';
-import { processDrain } from './jobs/daily-drain.js';
 import { processRefreshToken } from './jobs/refresh-token.js';
-import { processSyncLead } from './jobs/sync-leads.js';
+import { processSyncBatch } from './jobs/sync-batch.js';
 import { startWorkerOperations, type WorkerOperations } from './operations.js';
 import { upsertSchedulers } from './schedulers.js';
-import { applySyncConcurrency } from './sync/concurrency.js';
 import { isOutage } from './sync/outage.js';
 import { createOutageBreaker } from './sync/outage-breaker.js';
-import { EMPTY_OUTCOME, SyncPausedError } from './sync/sync-batch.js';
+import { SyncPausedError } from './sync/sync-batch.js';
 import { throttleSettings } from './sync/throttle.js';
 import { createZohoPressure } from './sync/zoho-pressure.js';
 import type { WorkerZoho } from './zoho.js';
@@ -35,8 +39,28 @@ export interface RunningWorker {
   operations: WorkerOperations;
   /** The lead-attention and lead-spam queues (failed and spam leads as failed jobs). */
   attention: WorkerAttention;
-  /** Finishes the batches in flight, hands back unsent claims, closes every connection. */
+  /** Lets the batches in flight finish (each sends and records all it claimed), closes every connection. */
   close(): Promise<void>;
+}
+
+/**
+ * BullMQ's stalled-job check: a job whose worker stopped renewing its lock (kill -9, a lost
+ * host) goes back to the queue after at most lockDuration + stalledInterval, and its re-run
+ * first hands back what the dead run held (release_job_claims). With SYNC_LEASE_SECONDS (30 s
+ * by default, renewed while the job runs) this brings a killed worker's leads back in about 30 s.
+ */
+export const SYNC_JOB_LOCK_MS = 20_000;
+export const SYNC_STALLED_CHECK_MS = 10_000;
+
+/** A job queued by the engine before batch jobs, as the batch job that does what it meant. */
+export function legacyPayload(name: string, data: unknown): SyncBatchPayload {
+  const old = (data ?? {}) as { reason?: string; limit?: number; forceRefresh?: boolean };
+  if (name === 'sync-lead') return { reason: 'intake', mode: 'immediate' };
+  const reason = old.reason === 'schedule' || old.reason === undefined ? 'daily' : old.reason;
+  const parsed = JOBS.syncBatch.schema.safeParse({ ...old, reason });
+  // sweeps and retry wake-ups of those days came from immediate mode
+  if (!parsed.success) return { reason: 'sweep', mode: 'immediate' };
+  return reason === 'sweep' || reason === 'retry' ? { ...parsed.data, mode: 'immediate' } : parsed.data;
 }
 
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
@@ -49,7 +73,6 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     sync: new Queue(QUEUES.sync, { connection, prefix, defaultJobOptions: JOB_RETENTION }),
     token: new Queue(QUEUES.token, { connection, prefix, defaultJobOptions: JOB_RETENTION }),
   };
-  const shutdown = new AbortController();
   const operations = startWorkerOperations({ config, db, queues, logger, workerId, redis });
   const attention = startAttention({ config, db, logger, connection });
   if (config.SYNC_MAX_ATTEMPTS !== undefined) {
@@ -60,21 +83,17 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const breakerRedis = redis.client({ maxRetriesPerRequest: 1, commandTimeout: 2000 });
   breakerRedis.on('error', () => {}); // BullMQ's clients already log Redis outages
 
-  // --- Zoho pressure (429 by cause, credits, reserve, AIMD; docs/zoho-crm.md §8) ---
+  // Zoho pressure: 429 by its cause, credits and the reserve, the cluster's concurrency (AIMD)
+  // through applySyncConcurrency (docs/zoho-crm.md §8.3).
   if (config.ZOHO_RATE_LIMIT_WAIT_MS !== undefined) {
     logger.warn('ZOHO_RATE_LIMIT_WAIT_MS is ignored: a 429 is handled by its cause (see ZOHO_CREDITS_PROBE_EVERY)');
   }
-  const zohoSlots = pLimit(config.SYNC_CONCURRENCY);
   const pressure = createZohoPressure({
     redis: breakerRedis, // gives up quickly while Redis is down, like the breaker's
     prefix,
     settings: throttleSettings({ ...config, reserve: creditReserve(config) }),
     logger,
-    limiter: zohoSlots,
-    apply: async (n) => {
-      zohoSlots.concurrency = n;
-      await applySyncConcurrency(queues.sync, n);
-    },
+    apply: (n) => applySyncConcurrency(queues.sync, n),
     released: async () => (await queues.sync.getRateLimitTtl()) <= 0,
     onPause: (pause) => {
       // Bull Board shows the queue rate-limited from now, even if no job meets the pause
@@ -83,7 +102,6 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     },
   });
   zoho.observeCredits?.(pressure.credits);
-  // --- end Zoho pressure ---
 
   const ctx: SyncJobContext = {
     sync: {
@@ -96,7 +114,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         attention.leadFailed(lead, error);
         deps.onLeadFailed?.(lead, error);
       },
-      zohoSlots: pressure.run, // Zoho pressure: admits, limits and classifies every call
+      aroundZohoCall: pressure.run, // admits, classifies 429s, records successes
       outage: createOutageBreaker({
         redis: breakerRedis,
         prefix,
@@ -115,37 +133,55 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       },
     },
     tokens: zoho.tokens,
-    // twice the Zoho slots, so claiming and recording overlap the calls in flight
-    parallelBatches: config.SYNC_CONCURRENCY * 2,
-    signal: shutdown.signal,
+    admitZoho: pressure.admit,
+    mode: config.SYNC_MODE,
+    concurrency: config.SYNC_CONCURRENCY,
+    countDue: () => db.leads.countDue(),
+    async addJobs(planned) {
+      const jobs = await queues.sync.addBulk(
+        planned.map((p) => ({ name: JOBS.syncBatch.name, data: p.data, opts: { ...JOB_RETENTION, ...p.opts } })),
+      );
+      return jobs.map((j) => j.id as string);
+    },
     async scheduleRetryWakeUp(at) {
       if (!at) return;
       const second = Math.ceil(at.getTime() / 1000);
       // one wake-up per second of due time, however many batches ask for it
-      await queues.sync.add(JOBS.drain.name, JOBS.drain.schema.parse({ reason: 'retry' }), {
-        delay: Math.max(0, second * 1000 - Date.now()),
-        jobId: `retry-wakeup-${second}`,
-      });
+      await queues.sync.add(
+        JOBS.syncBatch.name,
+        JOBS.syncBatch.schema.parse({ reason: 'retry', mode: config.SYNC_MODE }),
+        { delay: Math.max(0, second * 1000 - Date.now()), jobId: `retry-wakeup-${second}` },
+      );
     },
   };
 
+  // The cluster-wide cap on Zoho calls: at most SYNC_CONCURRENCY batch jobs active across all
+  // workers. The pressure control's admit() applies it, as lowered by recent 429s (a worker that
+  // starts must not undo that); during a credit pause one call at a time probes once it ends.
+  if ((await pressure.admit()).kind === 'wait') await applySyncConcurrency(queues.sync, 1);
+
   const syncWorker = new Worker(
     QUEUES.sync,
-    async (job: Job) => {
+    async (job: Job, token?: string) => {
       try {
-        if (job.name === JOBS.syncLead.name) return await processSyncLead(ctx, job);
-        if (job.name === JOBS.drain.name) return await processDrain(ctx, job);
+        if (job.name === JOBS.syncBatch.name) return await processSyncBatch(ctx, job);
+        // a job of the engine before batch jobs (sync-lead, drain-pending): one batch does what it meant
+        if (job.name === 'sync-lead' || job.name === 'drain-pending') {
+          await job.updateData(legacyPayload(job.name, job.data));
+          return await processSyncBatch(ctx, job);
+        }
         throw new UnrecoverableError(`unknown job ${job.name}`);
       } catch (err) {
         if (err instanceof SyncPausedError && err.zohoError instanceof ConcurrencyLimitError) {
-          // Zoho pressure: a concurrency 429 pauses nothing. The batch's leads were handed back
-          // uncounted until resumeAt (the pressure control's backoff); a wake-up drains them then.
-          await ctx.scheduleRetryWakeUp(err.resumeAt);
-          return { ...EMPTY_OUTCOME, nextRetryAt: err.resumeAt };
+          // A concurrency 429 pauses nothing: the batch's leads were handed back uncounted, the
+          // pressure control lowered the cluster's concurrency, and this batch job goes again
+          // after its short backoff with jitter (resumeAt).
+          await job.moveToDelayed(err.resumeAt.getTime(), token);
+          throw new DelayedError();
         }
         if (err instanceof SyncPausedError && (err.zohoError instanceof WaitUntilError || isOutage(err.zohoError))) {
-          // Zoho's credits used up or at the reserve (a WaitUntilError: CreditsExhaustedError,
-          // CreditPauseError), or the outage breaker is open: pause the whole queue until the reset (or
+          // Zoho's credits used up or at the reserve (CreditsExhaustedError, CreditPauseError), or
+          // the outage breaker is open: pause the whole queue until the reset (or
           // the next probe); the job comes back without using up an attempt and finds its leads
           // due again then.
           const waitMs = Math.max(1, err.resumeAt.getTime() - Date.now());
@@ -163,7 +199,11 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     {
       connection,
       prefix,
+      // Local slots up to the cluster's cap; the queue's global concurrency is what binds.
       concurrency: config.SYNC_CONCURRENCY,
+      lockDuration: SYNC_JOB_LOCK_MS,
+      stalledInterval: SYNC_STALLED_CHECK_MS,
+      maxStalledCount: 2,
       // BullMQ applies a manual rateLimit() only to a worker that has a limiter; this one never binds.
       limiter: { max: 10_000, duration: 1000 },
     },
@@ -187,17 +227,13 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     operations,
     attention,
     async close() {
-      shutdown.abort();
+      // waits for the batch jobs in flight: each sends what it claimed and records it
       await Promise.all([syncWorker.close(), tokenWorker.close()]);
       await operations.close();
       await attention.close();
-      const released = await db.leads.releaseClaims({ worker: workerId }).catch((err: Error) => {
-        logger.warn({ err: err.message }, 'could not hand back claims; their lease will expire');
-        return 0;
-      });
       await Promise.all([queues.sync.close(), queues.token.close()]);
       await redis.close();
-      logger.info({ workerId, released }, 'worker stopped');
+      logger.info({ workerId }, 'worker stopped');
     },
   };
 }

@@ -99,23 +99,26 @@ describe('leads through supabase-js and the gateway', () => {
   it('never hands one lead to two concurrent claimers', async () => {
     for (let i = 0; i < 120; i++) await db.leads.intake(quote());
     const claims = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => db.leads.claimPending({ limit: 15, worker: `w${i}`, leaseSeconds: 60 })),
+      Array.from({ length: 12 }, (_, i) =>
+        db.leads.claimPending({ limit: 15, worker: `w${i}`, leaseSeconds: 60, token: `w${i}` }),
+      ),
     );
     const ids = claims.flat().map((l) => l.id);
     expect(ids.length).toBeGreaterThan(0);
     expect(new Set(ids).size).toBe(ids.length);
     // all released again for the next tests
-    await Promise.all(claims.map((_, i) => db.leads.releaseClaims({ worker: `w${i}` })));
+    await Promise.all(claims.map((_, i) => db.leads.releaseClaims({ token: `w${i}` })));
   });
 
   it('records batch results, and re-queues a lead whose content changed in flight', async () => {
     const a = await db.leads.intake(quote());
-    const claimed = await db.leads.claimPending({ limit: 1000, worker: 'rec', leaseSeconds: 60 });
+    const claimed = await db.leads.claimPending({ limit: 1000, worker: 'rec', leaseSeconds: 60, token: 'rec' });
     const mine = claimed.find((l) => l.id === a.id)!;
     expect(mine.status).toBe('syncing');
     const others = claimed.filter((l) => l.id !== a.id);
-    await db.leads.releaseClaims({ worker: 'rec', ids: others.map((l) => l.id) });
+    await db.leads.releaseClaims({ token: 'rec', ids: others.map((l) => l.id) });
     const n = await db.leads.recordResults({
+      token: 'rec',
       worker: 'rec',
       batchId: '00000000-0000-4000-8000-000000000001',
       results: [
@@ -134,28 +137,30 @@ describe('leads through supabase-js and the gateway', () => {
 
     // version moved on while the batch was out → back to pending, not synced
     const b = await db.leads.intake(quote());
-    const [claimedB] = (await db.leads.claimPending({ limit: 1000, worker: 'rec2', leaseSeconds: 60 })).filter(
-      (l) => l.id === b.id,
-    );
+    const [claimedB] = (
+      await db.leads.claimPending({ limit: 1000, worker: 'rec2', leaseSeconds: 60, token: 'rec2' })
+    ).filter((l) => l.id === b.id);
     await withClient(stack.databaseUrl, (c) =>
       c.query('update leads set content_version = content_version + 1 where id = $1', [b.id]),
     );
     await db.leads.recordResults({
+      token: 'rec2',
       worker: 'rec2',
       batchId: '00000000-0000-4000-8000-000000000002',
       results: [{ id: b.id!, version: claimedB!.content_version, outcome: 'synced', zoho_id: '1' }],
     });
     expect((await db.leads.get(b.id!))?.status).toBe('pending');
-    await db.leads.releaseClaims({ worker: 'rec2' });
+    await db.leads.releaseClaims({ token: 'rec2' });
   });
 
   it("keeps when a lead's run of transient failures began until its final answer, and can hand an attempt back", async () => {
     const a = await db.leads.intake(quote());
     const round = async (worker: string, result: { outcome: 'synced' | 'failed' | 'retry'; counted?: boolean }) => {
-      const claimed = await db.leads.claimPending({ limit: 1000, worker, leaseSeconds: 60 });
+      const claimed = await db.leads.claimPending({ limit: 1000, worker, leaseSeconds: 60, token: worker });
       const mine = claimed.find((l) => l.id === a.id)!;
-      await db.leads.releaseClaims({ worker, ids: claimed.filter((l) => l.id !== a.id).map((l) => l.id) });
+      await db.leads.releaseClaims({ token: worker, ids: claimed.filter((l) => l.id !== a.id).map((l) => l.id) });
       await db.leads.recordResults({
+        token: worker,
         worker,
         batchId: '00000000-0000-4000-8000-000000000003',
         results: [{ id: a.id!, version: mine.content_version, error_code: 'INTERNAL_ERROR', ...result }],
@@ -176,18 +181,68 @@ describe('leads through supabase-js and the gateway', () => {
 
   it('gives a lead whose lease expired to the next claimer', async () => {
     const a = await db.leads.intake(quote());
-    const first = await db.leads.claimPending({ limit: 1000, worker: 'crashed', leaseSeconds: 60 });
+    const first = await db.leads.claimPending({ limit: 1000, worker: 'crashed', leaseSeconds: 60, token: 'crashed' });
     expect(first.map((l) => l.id)).toContain(a.id);
     expect(
-      (await db.leads.claimPending({ limit: 1000, worker: 'next', leaseSeconds: 60 })).map((l) => l.id),
+      (await db.leads.claimPending({ limit: 1000, worker: 'next', leaseSeconds: 60, token: 'next' })).map((l) => l.id),
     ).not.toContain(a.id);
     await withClient(stack.databaseUrl, (c) =>
       c.query(`update leads set claim_expires_at = now() - interval '1 second' where claimed_by = 'crashed'`),
     );
-    expect((await db.leads.claimPending({ limit: 1000, worker: 'next', leaseSeconds: 60 })).map((l) => l.id)).toContain(
-      a.id,
+    expect(
+      (await db.leads.claimPending({ limit: 1000, worker: 'next', leaseSeconds: 60, token: 'next' })).map((l) => l.id),
+    ).toContain(a.id);
+    await db.leads.releaseClaims({ token: 'next' });
+  });
+  it('lets only the claim token record or release a lead, so a stale batch of the same worker cannot clear a newer claim', async () => {
+    const a = await db.leads.intake(quote());
+    const take = async (token: string) => {
+      const claimed = await db.leads.claimPending({ limit: 1000, worker: 'same-worker', leaseSeconds: 60, token });
+      await db.leads.releaseClaims({ token, ids: claimed.filter((l) => l.id !== a.id).map((l) => l.id) });
+      return claimed.find((l) => l.id === a.id)!;
+    };
+    const stale = await take('run-old');
+    // the old run's lease runs out (its call was slow); a new run of the same worker claims the lead
+    await withClient(stack.databaseUrl, (c) =>
+      c.query(`update leads set claim_expires_at = now() - interval '1 second' where id = $1`, [a.id]),
     );
-    await db.leads.releaseClaims({ worker: 'next' });
+    const fresh = await take('run-new');
+    expect(fresh.claim_token).toBe('run-new');
+
+    // the stale run's answers arrive late: neither its record nor its release touches the lead
+    const recorded = await db.leads.recordResults({
+      token: 'run-old',
+      worker: 'same-worker',
+      batchId: '00000000-0000-4000-8000-000000000004',
+      results: [{ id: a.id!, version: stale.content_version, outcome: 'retry', error_code: 'INTERNAL_ERROR' }],
+    });
+    expect(recorded).toBe(0);
+    expect(await db.leads.releaseClaims({ token: 'run-old' })).toBe(0);
+    expect(await db.leads.get(a.id!)).toMatchObject({ status: 'syncing', claim_token: 'run-new' });
+
+    // the lease of the live run is renewed; the stale token renews nothing
+    expect(await db.leads.extendClaims({ token: 'run-old', leaseSeconds: 600 })).toBe(0);
+    const before = (await db.leads.get(a.id!))!.claim_expires_at!;
+    expect(await db.leads.extendClaims({ token: 'run-new', leaseSeconds: 600 })).toBe(1);
+    expect(Date.parse((await db.leads.get(a.id!))!.claim_expires_at!)).toBeGreaterThan(Date.parse(before));
+
+    const n = await db.leads.recordResults({
+      token: 'run-new',
+      worker: 'same-worker',
+      batchId: '00000000-0000-4000-8000-000000000005',
+      results: [{ id: a.id!, version: fresh.content_version, outcome: 'synced', zoho_id: '42' }],
+    });
+    expect(n).toBe(1);
+    expect(await db.leads.get(a.id!)).toMatchObject({ status: 'synced', claim_token: null, claim_job: null });
+  });
+
+  it("hands back a dead run's claims when BullMQ runs its job again", async () => {
+    const a = await db.leads.intake(quote());
+    const claimed = await db.leads.claimPending({ limit: 1000, worker: 'w', leaseSeconds: 60, token: 't1', job: '77' });
+    expect(claimed.map((l) => l.id)).toContain(a.id);
+    expect(await db.leads.releaseJobClaims('78')).toBe(0);
+    expect(await db.leads.releaseJobClaims('77')).toBe(claimed.length);
+    expect(await db.leads.get(a.id!)).toMatchObject({ status: 'pending', claim_token: null, attempts: 1 });
   });
 });
 

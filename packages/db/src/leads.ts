@@ -42,6 +42,10 @@ export interface LeadRow extends LeadContent {
   first_failed_at: string | null;
   next_attempt_at: string;
   claimed_by: string | null;
+  /** The batch run holding the claim (see claim_pending_leads). */
+  claim_token: string | null;
+  /** That run's BullMQ job id. */
+  claim_job: string | null;
   claim_expires_at: string | null;
   created_at: string;
   updated_at: string;
@@ -176,24 +180,53 @@ export function leadsRepository(supabase: SupabaseClient, tuning: Partial<GroupC
       return run<LeadRow>('read lead', supabase.from('leads').select('*').eq('id', id).maybeSingle());
     },
 
-    /** Claims up to `limit` due leads for `worker` under a lease (FOR UPDATE SKIP LOCKED). */
-    async claimPending(opts: { limit: number; worker: string; leaseSeconds: number }): Promise<LeadRow[]> {
+    /**
+     * Claims up to `limit` due leads under a lease (FOR UPDATE SKIP LOCKED), held by `token` (one
+     * run of one batch job; `job` is its BullMQ id) until recorded, released or the lease runs out.
+     */
+    async claimPending(opts: {
+      limit: number;
+      worker: string;
+      leaseSeconds: number;
+      token: string;
+      job?: string;
+    }): Promise<LeadRow[]> {
       const rows = await run<LeadRow[]>(
         'claim pending leads',
         supabase.rpc('claim_pending_leads', {
           p_limit: opts.limit,
           p_worker: opts.worker,
           p_lease_seconds: opts.leaseSeconds,
+          p_token: opts.token,
+          p_job: opts.job ?? null,
         }),
       );
       return rows ?? [];
     },
 
-    /** Records a batch's per-lead results and the attempt log in one transaction. */
-    async recordResults(opts: { worker: string; batchId: string; results: SyncResult[] }): Promise<number> {
+    /** Renews the lease of the leads still held by `token`; answers how many it holds. */
+    async extendClaims(opts: { token: string; leaseSeconds: number }): Promise<number> {
+      const n = await run<number>(
+        'extend claims',
+        supabase.rpc('extend_claims', { p_token: opts.token, p_lease_seconds: opts.leaseSeconds }),
+      );
+      return n ?? 0;
+    },
+
+    /**
+     * Records a batch's per-lead results and the attempt log in one transaction; only leads still
+     * held by `token` are written (`worker` names the worker in the log). Answers how many were.
+     */
+    async recordResults(opts: {
+      token: string;
+      worker: string;
+      batchId: string;
+      results: SyncResult[];
+    }): Promise<number> {
       const n = await run<number>(
         'record sync results',
         supabase.rpc('record_sync_results', {
+          p_token: opts.token,
           p_worker: opts.worker,
           p_batch_id: opts.batchId,
           p_results: opts.results,
@@ -202,16 +235,22 @@ export function leadsRepository(supabase: SupabaseClient, tuning: Partial<GroupC
       return n ?? 0;
     },
 
-    /** Hands back leads `worker` claimed but did not send (all without `ids`), due again at `notBefore`. */
-    async releaseClaims(opts: { worker: string; ids?: string[]; notBefore?: Date }): Promise<number> {
+    /** Hands back leads held by `token` but not sent (all without `ids`), due again at `notBefore`. */
+    async releaseClaims(opts: { token: string; ids?: string[]; notBefore?: Date }): Promise<number> {
       const n = await run<number>(
         'release claims',
         supabase.rpc('release_claims', {
-          p_worker: opts.worker,
+          p_token: opts.token,
           p_ids: opts.ids ?? null,
           p_not_before: opts.notBefore?.toISOString() ?? null,
         }),
       );
+      return n ?? 0;
+    },
+
+    /** Hands back what earlier (dead) runs of BullMQ job `job` still hold; before its new run claims. */
+    async releaseJobClaims(job: string): Promise<number> {
+      const n = await run<number>('release job claims', supabase.rpc('release_job_claims', { p_job: job }));
       return n ?? 0;
     },
 

@@ -137,8 +137,9 @@ export async function clearAttention(queues: Pick<AttentionQueues, AttentionKind
  * Starts a sync for one lead. The one place that knows how: the sync engine's triggers change
  * name and shape, callers of this do not.
  */
-export function startSyncFor(producer: Pick<SyncProducer, 'enqueueSync'>, leadId: string): Promise<unknown> {
-  return producer.enqueueSync(leadId);
+export function startSyncFor(producer: Pick<SyncProducer, 'enqueueDrain'>, _leadId: string): Promise<unknown> {
+  // An operator's retry: an admin batch job, which runs in daily mode too (an intake nudge would not).
+  return producer.enqueueDrain({ reason: 'admin' });
 }
 
 export interface RetryLeadDeps {

@@ -35,13 +35,20 @@ export {
 } from './connection.js';
 export { createJobResults, type JobOutcome, type JobResults } from './job-results.js';
 export {
-  type DrainPayload,
+  type BatchResult,
+  batchResultSchema,
   JOBS,
   type LeadFailedPayload,
   type LeadSpamPayload,
   QUEUES,
   type RefreshTokenPayload,
   SCHEDULERS,
-  type SyncLeadPayload,
+  SYNC_DEDUP,
+  SYNC_REASONS,
+  type SyncBatchPayload,
+  type SyncReason,
+  sumBatchResults,
+  syncJobModeSchema,
 } from './jobs.js';
 export { createSyncProducer, DEFAULT_BATCH_WINDOW_MS, JOB_RETENTION, type SyncProducer } from './producer.js';
+export { applySyncConcurrency } from './sync-concurrency.js';

@@ -33,7 +33,13 @@ function startWorker(): Worker {
     QUEUE,
     async (job) => {
       if (job.name === 'fail') throw new Error('Zoho said no');
-      return { claimed: job.data.n };
+      if (job.name === 'chain') {
+        // a batch job of a drain: it starts the next ones and names them in followUps
+        const next: string[] = job.data.next ?? [];
+        const added = await Promise.all(next.map((id: string) => queue.add('ok', { n: 2 }, { jobId: id })));
+        return { claimed: job.data.n, synced: job.data.n, followUps: added.map((j) => j.id) };
+      }
+      return { claimed: job.data.n, synced: job.data.n };
     },
     { connection: connectionOptions(REDIS_URL, { maxRetriesPerRequest: null }), prefix: PREFIX },
   );
@@ -45,8 +51,23 @@ describe('waiting for a job', () => {
     startWorker();
     const done = await queue.add('ok', { n: 3 });
     const failed = await queue.add('fail', {});
-    expect(await results.wait(queue, done.id!, 20_000)).toEqual({ state: 'completed', value: { claimed: 3 } });
+    expect(await results.wait(queue, done.id!, 20_000)).toEqual({
+      state: 'completed',
+      value: { claimed: 3, synced: 3 },
+    });
     expect(await results.wait(queue, failed.id!, 20_000)).toEqual({ state: 'failed', reason: 'Zoho said no' });
+  });
+
+  it("sums a drain's jobs: the first and every follow-up it started", async () => {
+    startWorker();
+    const first = await queue.add('chain', { n: 5, next: [`f1-${PREFIX.slice(-8)}`, `f2-${PREFIX.slice(-8)}`] });
+    const seen: number[] = [];
+    const outcome = await results.waitForDrain(queue, first.id!, 20_000, (soFar) => seen.push(soFar.jobs));
+    expect(outcome).toEqual({
+      state: 'completed',
+      value: { claimed: 9, synced: 9, failed: 0, retrying: 0, released: 0, tokenRefreshed: false, jobs: 3 },
+    });
+    expect(seen).toEqual([1, 2, 3]);
   });
 
   it('answers "running" when the wait runs out before a worker finishes the job', async () => {

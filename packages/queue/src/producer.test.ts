@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULTS, freePort, startRedisServer, waitFor } from '@leadsync/local-stack';
+import { type Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { connectionOptions } from './connection.js';
+import { QUEUES } from './jobs.js';
 import { createSyncProducer } from './producer.js';
 
 const prefix = () => `test:producer:${randomUUID().slice(0, 8)}`;
@@ -61,6 +64,48 @@ describe('the sync nudge', () => {
     } finally {
       await producer.close().catch(() => {});
       await own.stop();
+    }
+  });
+
+  it("never lets a window job that already started swallow another replica's nudge", async () => {
+    const redisUrl = process.env.REDIS_URL ?? DEFAULTS.redisUrl;
+    const shared = prefix();
+    // two API replicas: separate producers, separate connections
+    const a = createSyncProducer({ redisUrl, prefix: shared, batchWindowMs: 60_000 });
+    const b = createSyncProducer({ redisUrl, prefix: shared, batchWindowMs: 60_000 });
+    const started: string[] = [];
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const worker = new Worker(
+      QUEUES.sync,
+      async (job: Job) => {
+        started.push(job.id as string);
+        if (started.length === 1) await held; // the first window job is busy (claimed, in Zoho)
+        return {};
+      },
+      { connection: connectionOptions(redisUrl, { maxRetriesPerRequest: null }), prefix: shared },
+    );
+    try {
+      const first = await a.enqueueSync(randomUUID());
+      // a worker whose clock runs ahead of this replica's starts the window job early
+      await (await a.queue.getJob(first!))!.promote();
+      await waitFor(async () => started.length === 1, 'the window job active');
+      // replica B stores a lead now: the running job claimed before it, so another must follow
+      await b.enqueueSync(randomUUID());
+      await b.enqueueSync(randomUUID());
+      release();
+      await waitFor(async () => (await a.queue.getJobCounts('delayed')).delayed === 1, 'a next window job');
+      const [next] = await a.queue.getJobs(['delayed']);
+      expect(next?.id).not.toBe(first);
+      // …and exactly one: the second lead of B joined it
+      expect(await a.queue.getJobCounts('delayed', 'wait', 'active')).toEqual({ delayed: 1, wait: 0, active: 0 });
+    } finally {
+      release();
+      await worker.close();
+      await a.queue.obliterate({ force: true });
+      await Promise.all([a.close(), b.close()]);
     }
   });
 });

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { createRedisConnections, type QueueConnectionConfig, queueRedisSettings } from './connection.js';
-import { type DrainPayload, JOBS, QUEUES } from './jobs.js';
+import { JOBS, QUEUES, SYNC_DEDUP, type SyncBatchPayload } from './jobs.js';
 
 export const DEFAULT_BATCH_WINDOW_MS = 1000;
 
@@ -12,9 +13,13 @@ export const JOB_RETENTION = {
 
 export interface SyncProducer {
   queue: Queue;
-  /** Nudge the worker about a stored lead. Throws when Redis cannot take it (the lead stays pending). */
+  /**
+   * Nudge the worker about a stored lead: a batch job within about one batch window. Throws when
+   * Redis cannot take it (the lead stays pending for the sweep).
+   */
   enqueueSync(leadId: string): Promise<string | undefined>;
-  enqueueDrain(payload?: Partial<DrainPayload>): Promise<string | undefined>;
+  /** "Sync now" (admin, CLI, a fresh Zoho connection): a batch job that starts a drain; its id. */
+  enqueueDrain(payload?: Partial<SyncBatchPayload>): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -32,9 +37,11 @@ export function createSyncProducer(config: QueueConnectionConfig & { batchWindow
   });
   // Without a listener an unreachable Redis would crash the process with an unhandled 'error'.
   queue.on('error', () => {});
-  // The window's job, as this process added it: leads in the same window share it without a
-  // Redis round trip (the deduplication below still joins other API replicas to it). Only while
-  // the connection that added it holds: a Redis that went away may come back without the job.
+  // The window job this process CREATED, while it is surely still delayed: leads stored until
+  // then share it without a Redis round trip. Only the first half of the window, so the job's
+  // claim (at the window's end, by the worker's clock) comes after them even with some clock
+  // skew between hosts; and only while the connection that added it holds (a Redis that went
+  // away may come back without the job).
   let window: { until: number; jobId: Promise<string | undefined> } | undefined;
   let client: { status: string } | undefined;
   queue.backend.client.then(
@@ -45,30 +52,36 @@ export function createSyncProducer(config: QueueConnectionConfig & { batchWindow
   );
   return {
     queue,
-    enqueueSync(leadId) {
-      const data = JOBS.syncLead.schema.parse({ leadId });
+    enqueueSync(_leadId) {
       const now = Date.now();
       if (window && now < window.until && client?.status === 'ready') return window.jobId;
-      // Micro-batching: the first lead of a window schedules one job at the window's end and the
-      // leads after it join that job (deduplicated), so a burst costs one Zoho call per 100 leads
-      // while a lone lead still reaches Zoho within about a window.
-      const jobId = queue
-        .add(JOBS.syncLead.name, data, {
+      // Micro-batching: the first lead of a window schedules one batch job at the window's end;
+      // the leads after it, on any replica, join it while it waits (keepLastIfActive: once it
+      // has started, they get the one job that follows it), so a burst costs one Zoho call per
+      // 100 leads and a lone lead still reaches Zoho within about a window.
+      const ours = `intake-${now}-${randomUUID().slice(0, 8)}`;
+      const added = queue
+        .add(JOBS.syncBatch.name, JOBS.syncBatch.schema.parse({ reason: 'intake', mode: 'immediate' }), {
+          jobId: ours,
           delay: windowMs,
-          deduplication: { id: 'sync-window', ttl: Math.max(1, windowMs) },
+          deduplication: { id: SYNC_DEDUP.intake, keepLastIfActive: true },
         })
         .then((job) => job.id);
-      const current = { until: now + windowMs, jobId };
-      window = current;
-      // a nudge that failed must not stand for the leads after it
-      jobId.catch(() => {
-        if (window === current) window = undefined;
-      });
-      return jobId;
+      const current = { until: now + windowMs / 2, jobId: added };
+      // a nudge that failed, or joined a job this process did not create, stands for no one else
+      added.then(
+        (id) => {
+          if (id === ours) window = current;
+        },
+        () => {
+          if (window === current) window = undefined;
+        },
+      );
+      return added;
     },
     async enqueueDrain(payload = {}) {
-      const data = JOBS.drain.schema.parse({ reason: 'admin', ...payload });
-      const job = await queue.add(JOBS.drain.name, data);
+      const data = JOBS.syncBatch.schema.parse({ reason: 'admin', ...payload });
+      const job = await queue.add(JOBS.syncBatch.name, data, { jobId: `drain-${randomUUID()}` });
       return job.id;
     },
     close: () => queue.close().finally(() => redis.close()),

@@ -181,7 +181,7 @@ export function buildOpenApiDocument() {
     path: ADMIN_PATHS.sync,
     operationId: 'syncNow',
     summary: 'Drain pending leads now',
-    description: `Queues a drain for the worker. With ?wait=true the answer waits (up to ${SYNC_WAIT_MS / 1000} s) for its outcome; a drain still running then is answered 202 with status "running".`,
+    description: `Queues a drain for the workers: a batch job whose full batches start more, until nothing is due. With ?wait=true the answer waits (up to ${SYNC_WAIT_MS / 1000} s) for the totals of the whole drain; a drain still running then is answered 202 with status "running".`,
     tags: ['operations'],
     security: ADMIN,
     request: {

@@ -34,13 +34,17 @@ async function insertLead(status: string): Promise<string> {
 }
 
 describe('POST /api/admin/leads/:id/retry', () => {
-  it.each(['failed', 'spam'])('puts a %s lead back to pending and nudges the worker', async (status) => {
+  it.each(['failed', 'spam'])('puts a %s lead back to pending and starts a batch job for it', async (status) => {
     const id = await insertLead(status);
+    const before = await api.deps.producer.queue.getJobCounts('waiting');
     const res = await call(`${api.url}/api/admin/leads/${id}/retry`, { method: 'POST', headers: ADMIN });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ id, status: 'pending' });
     expect(await leadRow(stack, id)).toMatchObject({ status: 'pending', attempts: 0, last_error_code: null });
-    expect(api.nudged).toContain(id);
+    // an operator's job ("admin"), so a daily-mode worker runs it too
+    const waiting = await api.deps.producer.queue.getJobs(['waiting']);
+    expect(waiting.length).toBe(before.waiting! + 1);
+    expect(waiting.map((j) => [j.name, j.data.reason])).toContainEqual([JOBS.syncBatch.name, 'admin']);
   });
 
   it('answers 409 for a lead that is not failed or spam, and leaves it alone', async () => {
@@ -61,12 +65,12 @@ describe('POST /api/admin/leads/:id/retry', () => {
 });
 
 describe('POST /api/admin/sync', () => {
-  it('queues a drain with the limit and force_refresh asked for', async () => {
+  it('queues a batch job that starts a drain, with the limit and force_refresh asked for', async () => {
     const res = await postJson(`${api.url}/api/admin/sync`, { limit: 250, force_refresh: true }, ADMIN);
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ job_id: expect.any(String), status: 'queued' });
     const job = await api.deps.producer.queue.getJob(res.body.job_id);
-    expect(job?.name).toBe(JOBS.drain.name);
+    expect(job?.name).toBe(JOBS.syncBatch.name);
     expect(job?.data).toEqual({ reason: 'admin', limit: 250, forceRefresh: true });
   });
 

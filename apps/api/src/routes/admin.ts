@@ -1,6 +1,13 @@
 import type { Logger } from '@leadsync/config';
 import type { Db } from '@leadsync/db';
-import { type AttentionQueues, type JobResults, retryLead, type SyncProducer, startSyncFor } from '@leadsync/queue';
+import {
+  type AttentionQueues,
+  type JobResults,
+  retryLead,
+  type SyncProducer,
+  startSyncFor,
+  sumBatchResults,
+} from '@leadsync/queue';
 import express, { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import { sendError } from '../middleware/errors.js';
@@ -41,19 +48,10 @@ export const adminSyncResultSchema = z.object({
 
 export const leadRetriedSchema = z.object({ id: z.uuid(), status: z.literal('pending') });
 
-/** What the worker's drain job returns (apps/worker/src/jobs/daily-drain.ts); read defensively. */
-const drainOutcomeSchema = z.object({
-  claimed: z.number().default(0),
-  synced: z.number().default(0),
-  failed: z.number().default(0),
-  retrying: z.number().default(0),
-  tokenRefreshed: z.boolean().default(false),
-});
-
 export interface AdminRouteDeps {
   db: Pick<Db, 'leads'>;
-  producer: Pick<SyncProducer, 'queue' | 'enqueueDrain' | 'enqueueSync'>;
-  jobResults: Pick<JobResults, 'wait'>;
+  producer: Pick<SyncProducer, 'queue' | 'enqueueDrain'>;
+  jobResults: Pick<JobResults, 'waitForDrain'>;
   /** A retried lead's attention job is removed (Bull Board shows only leads that still need a person). */
   attention: Pick<AttentionQueues, 'failed' | 'spam'>;
   logger: Pick<Logger, 'warn'>;
@@ -70,8 +68,10 @@ function issuesOf(error: z.ZodError) {
 }
 
 /**
- * POST /api/admin/sync: drain pending leads now, through the worker (the API never calls Zoho for
- * leads). POST /api/admin/leads/:id/retry: a failed or spam lead back to pending, nudged at once.
+ * POST /api/admin/sync: drain pending leads now, through the workers (the API never calls Zoho for
+ * leads): one batch job, whose full batch starts the rest of the drain; `?wait=true` answers the
+ * totals of the whole drain. POST /api/admin/leads/:id/retry: a failed or spam lead back to
+ * pending, with a batch job for it at once (also in daily mode: an operator asked).
  */
 export function adminRoutes(deps: AdminRouteDeps): Router {
   const router = Router();
@@ -93,11 +93,11 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     res.set('Cache-Control', 'no-store');
     if (query.data.wait !== 'true') return res.status(202).json({ job_id: jobId, status: 'queued' });
 
-    const outcome = await deps.jobResults.wait(deps.producer.queue, jobId, waitMs);
+    const outcome = await deps.jobResults.waitForDrain(deps.producer.queue, jobId, waitMs);
     if (outcome.state === 'running') return res.status(202).json({ job_id: jobId, status: 'running' });
     if (outcome.state === 'failed')
       return res.status(200).json({ job_id: jobId, status: 'failed', error: outcome.reason });
-    const result = drainOutcomeSchema.parse(outcome.value ?? {});
+    const result = sumBatchResults([outcome.value]);
     res.status(200).json({
       job_id: jobId,
       status: 'completed',

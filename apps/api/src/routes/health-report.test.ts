@@ -83,7 +83,7 @@ describe('GET /api/health', () => {
 
   it('stops naming schedulers once a worker has upserted them', async () => {
     const { queue: syncQueue } = api.deps.producer;
-    await syncQueue.upsertJobScheduler(SCHEDULERS.dailyDrain, { pattern: '0 9 * * *' }, { name: JOBS.drain.name });
+    await syncQueue.upsertJobScheduler(SCHEDULERS.dailyDrain, { pattern: '0 9 * * *' }, { name: JOBS.syncBatch.name });
     expect(await ids()).toContain('scheduler_missing:token-refresh');
     await api.deps.operations.tokenQueue.upsertJobScheduler(
       SCHEDULERS.tokenRefresh,

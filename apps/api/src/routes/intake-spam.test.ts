@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { freePort, type IsolatedStack, startIsolatedStack, startRedisServer, waitFor } from '@leadsync/local-stack';
+import { JOBS } from '@leadsync/queue';
 import { call, leadRow, postJson, startTestApi, TEST_CRON_SECRET, type TestApi } from '../testing/harness.js';
 
 // The spam filter through HTTP: honeypot, fill time and a Turnstile check against a local
@@ -222,6 +223,8 @@ describe('an operator releases a spam lead', () => {
     expect(released.status).toBe(200);
     expect(released.body).toEqual({ id, status: 'pending' });
     expect((await leadRow(stack, id))?.status).toBe('pending');
-    expect(api.nudged).toContain(id);
+    // an operator's batch job ("admin"), which a worker in either mode runs
+    const waiting = await api.deps.producer.queue.getJobs(['waiting']);
+    expect(waiting.map((j) => [j.name, j.data.reason])).toContainEqual([JOBS.syncBatch.name, 'admin']);
   });
 });

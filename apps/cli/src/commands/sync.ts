@@ -15,13 +15,16 @@ export function parseLimit(raw: string | undefined): number | undefined {
   return limit;
 }
 
-/** The line a finished drain prints; its value is the drain job's return value. */
+/** The line a finished drain prints; its value is the drain's totals (its first batch job and every follow-up). */
 export function drainSummary(jobId: string, value: unknown): string {
   const r = (value ?? {}) as Record<string, unknown>;
   return `Drain job ${jobId}: claimed ${r.claimed ?? 0}, synced ${r.synced ?? 0}, failed ${r.failed ?? 0}, retrying ${r.retrying ?? 0}${r.tokenRefreshed ? ', token refreshed' : ''}.`;
 }
 
-/** `sync [--limit N] [--wait]`: a drain, run by a worker; with --wait, its outcome. */
+/**
+ * `sync [--limit N] [--wait]`: a drain, run by the workers as batch jobs (the first one's full
+ * batch starts the rest); with --wait, the drain's totals.
+ */
 export async function sync(ctx: Context, flags: { limit?: string | undefined; wait?: boolean | undefined }) {
   const limit = parseLimit(flags.limit);
   const producer = await ctx.producer();
@@ -33,7 +36,7 @@ export async function sync(ctx: Context, flags: { limit?: string | undefined; wa
   }
   const results = createJobResults(ctx.config);
   try {
-    const outcome = await results.wait(producer.queue, jobId, SYNC_WAIT_MS);
+    const outcome = await results.waitForDrain(producer.queue, jobId, SYNC_WAIT_MS);
     if (outcome.state === 'running') {
       throw new CliError(
         `drain job ${jobId} is still running after ${SYNC_WAIT_MS / 60_000} minutes (is a worker running?)`,

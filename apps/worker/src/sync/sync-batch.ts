@@ -59,16 +59,32 @@ export interface SyncDeps {
   /** A lead Zoho will not take (or retried past the horizon): alerts hook in here. */
   onLeadFailed?: (lead: LeadRow, error: { code: string; message: string }) => void;
   /**
-   * Caps Zoho calls in flight across every job of this process (SYNC_CONCURRENCY). Only the call
-   * itself holds a slot, so the next batch's claim and the last one's record overlap Zoho's latency.
+   * Wraps every Zoho call: the Zoho pressure control (apps/worker/src/sync/zoho-pressure.ts) admits
+   * it (or throws a credit pause), tells a 429 by its cause and records the success.
    */
-  zohoSlots?: <T>(fn: () => Promise<T>) => Promise<T>;
+  aroundZohoCall?: <T>(fn: () => Promise<T>) => Promise<T>;
   /** The circuit breaker for Zoho-wide outages; without it every failed call is retried lead by lead. */
   outage?: OutageGate;
   /** Observability hook: one call per Zoho upsert or update. */
   onZohoCall?: (call: { records: number; outcome: 'ok' | 'error'; code?: string }) => void;
   /** Observability hook: one call per batch that claimed leads, with its outcome (also when Zoho paused it). */
   onBatch?: (outcome: BatchOutcome) => void;
+}
+
+/** What happened to one lead of a batch, as Bull Board's Return value shows it. */
+export type LeadReport =
+  | { id: string; outcome: 'synced'; zohoId: string; action: string; note?: string }
+  | { id: string; outcome: 'retrying'; until: string; code: string; message: string }
+  | { id: string; outcome: 'failed'; code: string; message: string }
+  | { id: string; outcome: 'released'; until: string; why: string };
+
+/** One Zoho call of a batch. */
+export interface CallReport {
+  kind: 'update' | 'upsert';
+  records: number;
+  ms: number;
+  outcome: 'ok' | 'error';
+  code?: string;
 }
 
 export interface BatchOutcome {
@@ -80,9 +96,12 @@ export interface BatchOutcome {
   zohoCalls: number;
   /** Earliest time a lead of this batch is due again after a transient failure. */
   nextRetryAt: Date | null;
+  /** Per lead, in the order they were decided. */
+  leads: LeadReport[];
+  calls: CallReport[];
 }
 
-export const EMPTY_OUTCOME: BatchOutcome = {
+export const EMPTY_OUTCOME: Readonly<BatchOutcome> = Object.freeze({
   claimed: 0,
   synced: 0,
   failed: 0,
@@ -90,7 +109,24 @@ export const EMPTY_OUTCOME: BatchOutcome = {
   released: 0,
   zohoCalls: 0,
   nextRetryAt: null,
-};
+  leads: [],
+  calls: [],
+});
+
+/** A fresh empty outcome (its arrays are the caller's own). */
+export const emptyOutcome = (): BatchOutcome => ({ ...EMPTY_OUTCOME, leads: [], calls: [] });
+
+/** How one batch claims: how many, under which token (one run of one job), for which BullMQ job. */
+export interface BatchClaim {
+  limit: number;
+  token: string;
+  job?: string;
+  /**
+   * Called once the leads are claimed, before anything is sent (the job shows them and starts
+   * its follow-ups here, so the next batch is claimed while this one waits for Zoho).
+   */
+  onClaimed?: (leads: LeadRow[]) => Promise<void>;
+}
 
 /**
  * Zoho refused to take anything for now (429 / throttle, a person must re-authorise or fix
@@ -108,8 +144,9 @@ export class SyncPausedError extends Error {
 }
 
 /**
- * The sync path, one batch: claim up to batchSize due leads under a lease, write them to Zoho,
- * and record every lead's result (and the attempt log) in one database call.
+ * The sync path, one batch (one batch job): claim up to batchSize due leads under a lease held by
+ * the claim's token, write them to Zoho, and record every lead's result (and the attempt log) in
+ * one database call guarded by that token.
  *
  * Exactly once in Zoho rests on three things: the claim hands a lead to one worker at a time
  * (SKIP LOCKED + lease); a lead whose Zoho record is known is updated by that id, and a new one is
@@ -124,19 +161,31 @@ export class SyncPausedError extends Error {
  * merge; the contact made by the conversion is left alone. The fallback cannot loop: the lead then
  * holds the new record's id, and a fallback is never itself retried by id.
  */
-export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize): Promise<BatchOutcome> {
+export async function syncBatch(deps: SyncDeps, claim: BatchClaim): Promise<BatchOutcome> {
   const { db, zoho, settings, logger } = deps;
+  const { token } = claim;
   const startedAt = performance.now();
   const leads = await db.leads.claimPending({
-    limit: Math.min(limit, settings.batchSize),
+    limit: Math.min(claim.limit, settings.batchSize),
     worker: settings.workerId,
     leaseSeconds: settings.leaseSeconds,
+    token,
+    ...(claim.job !== undefined && { job: claim.job }),
   });
-  if (leads.length === 0) return { ...EMPTY_OUTCOME };
+  if (leads.length === 0) return emptyOutcome();
+  if (claim.onClaimed) {
+    try {
+      await claim.onClaimed(leads);
+    } catch (err) {
+      // nothing was sent: hand the leads straight back rather than leave them to the lease
+      await db.leads.releaseClaims({ token }).catch(() => 0);
+      throw err;
+    }
+  }
 
   const claimedAt = performance.now();
   const batchId = randomUUID();
-  const outcome: BatchOutcome = { ...EMPTY_OUTCOME, claimed: leads.length };
+  const outcome: BatchOutcome = { ...emptyOutcome(), claimed: leads.length };
   const results: SyncResult[] = [];
 
   const fail = (lead: LeadRow, code: string, message: string) => {
@@ -148,6 +197,7 @@ export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize)
       error_message: message,
     });
     outcome.failed += 1;
+    outcome.leads.push({ id: lead.id, outcome: 'failed', code, message });
     deps.onLeadFailed?.(lead, { code, message });
   };
   /** A transient failure: `outage` when Zoho as a whole failed, so the lead waits for the probe, its try uncounted. */
@@ -167,6 +217,7 @@ export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize)
       ...(outage && { counted: false }),
     });
     outcome.retrying += 1;
+    outcome.leads.push({ id: lead.id, outcome: 'retrying', until: retryAt.toISOString(), code, message });
     if (!outcome.nextRetryAt || retryAt < outcome.nextRetryAt) outcome.nextRetryAt = retryAt;
   };
 
@@ -190,12 +241,27 @@ export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize)
   for (let index = 0; index < rounds.length; index += 1) {
     const round = rounds[index] as Planned[];
     let answers: UpsertResult[];
+    const kind = round[0]?.write ?? 'upsert';
+    const callStarted = performance.now();
     try {
       outcome.zohoCalls += 1;
-      answers = await (deps.zohoSlots ? deps.zohoSlots(() => send(round)) : send(round));
+      answers = await (deps.aroundZohoCall ? deps.aroundZohoCall(() => send(round)) : send(round));
+      outcome.calls.push({
+        kind,
+        records: round.length,
+        ms: Math.round(performance.now() - callStarted),
+        outcome: 'ok',
+      });
       deps.onZohoCall?.({ records: round.length, outcome: 'ok' });
     } catch (err) {
       const code = err instanceof ZohoError ? err.code : 'UNEXPECTED';
+      outcome.calls.push({
+        kind,
+        records: round.length,
+        ms: Math.round(performance.now() - callStarted),
+        outcome: 'error',
+        code,
+      });
       deps.onZohoCall?.({ records: round.length, outcome: 'error', code });
       const message = (err as Error).message;
       if (!(err instanceof ZohoError)) logger.error({ err, batchId }, 'unexpected error while sending a batch to Zoho');
@@ -206,12 +272,11 @@ export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize)
       if (pauseUntil) {
         // Nothing of the rounds after it (nor of this one, unless Zoho failed it) reached Zoho: hand them back uncounted.
         const unsent = rounds.slice(outage ? index + 1 : index).flatMap((r) => r.map(({ lead }) => lead.id));
-        await db.leads.recordResults({ worker: settings.workerId, batchId, results });
-        outcome.released = await db.leads.releaseClaims({
-          worker: settings.workerId,
-          ids: unsent,
-          notBefore: pauseUntil,
-        });
+        await db.leads.recordResults({ token, worker: settings.workerId, batchId, results });
+        outcome.released = await db.leads.releaseClaims({ token, ids: unsent, notBefore: pauseUntil });
+        for (const id of unsent) {
+          outcome.leads.push({ id, outcome: 'released', until: pauseUntil.toISOString(), why: `${code}: ${message}` });
+        }
         deps.onBatch?.(outcome);
         throw new SyncPausedError(asZohoError(err), pauseUntil);
       }
@@ -233,12 +298,15 @@ export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize)
           zoho_id: answer.zohoId,
           zoho_action: answer.action,
         };
+        const report: LeadReport = { id: lead.id, outcome: 'synced', zohoId: answer.zohoId, action: answer.action };
         if (planned.goneId !== undefined) {
           // Synced, and the attempt log says why the lead now points at another record.
           result.error_code = RECORD_GONE_CODE;
           result.error_message = `Zoho record ${planned.goneId} is no longer in Leads (deleted, merged or converted); upserted instead: ${answer.action} ${answer.zohoId}`;
+          report.note = `${RECORD_GONE_CODE}: record ${planned.goneId} was gone`;
         }
         results.push(result);
+        outcome.leads.push(report);
         outcome.synced += 1;
       } else {
         const message = `${answer.message}${answer.field ? ` (${answer.field})` : ''}`;
@@ -255,7 +323,7 @@ export async function syncBatch(deps: SyncDeps, limit = deps.settings.batchSize)
   }
 
   const sentAt = performance.now();
-  await db.leads.recordResults({ worker: settings.workerId, batchId, results });
+  await db.leads.recordResults({ token, worker: settings.workerId, batchId, results });
   logger.info(
     {
       batchId,
