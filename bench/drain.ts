@@ -37,6 +37,28 @@ function cpuFigures(cpuMs: Record<string, number>, leads: number) {
   };
 }
 
+/** The median of each step over the workers' "batch synced" log lines (pino JSON with `ms`). */
+export function batchSteps(output: string): Record<string, number> | null {
+  const steps: Record<string, number[]> = {};
+  for (const line of output.split('\n')) {
+    if (!line.includes('batch synced')) continue;
+    try {
+      const ms = (JSON.parse(line) as { ms?: Record<string, number> }).ms ?? {};
+      for (const [k, v] of Object.entries(ms)) if (typeof v === 'number') steps[k] = [...(steps[k] ?? []), v];
+    } catch {
+      // not a JSON line: ignored
+    }
+  }
+  const names = Object.keys(steps);
+  if (names.length === 0) return null;
+  return Object.fromEntries(
+    names.map((k) => {
+      const sorted = steps[k]!.sort((a, b) => a - b);
+      return [k, sorted[Math.floor(sorted.length / 2)]!];
+    }),
+  );
+}
+
 /** Generous: at 200 leads/s, or two minutes, whichever is longer. A drain past it is reported as timed out. */
 const drainTimeoutMs = (n: number) => Math.max(120_000, (n / 200) * 1000);
 
@@ -54,6 +76,13 @@ export interface DrainRun {
   max_in_flight: number;
   rejected_429: number;
   duplicates_in_zoho: number;
+  /** Leads each worker process synced (from sync_attempts), largest first: who took part in the drain. */
+  leads_by_worker: number[];
+  /**
+   * Median ms per batch of its steps, read from the workers' "batch synced" log lines where the
+   * engine logs them (claim, the Zoho call including any wait for a slot, record); null otherwise.
+   */
+  batch_ms_p50: Record<string, number> | null;
   /** Zoho calls in flight on average: calls × the simulator's latency / drain time. */
   mean_in_flight: number;
   cpu_ms_per_lead: Record<string, number>;
@@ -98,6 +127,9 @@ export async function drainRun(n: number, workers: number, extraEnv: Record<stri
     const cpuMs = await cpu.stop();
     const span = await syncedSpan(mon.client);
     const counters = await sim.control.counters();
+    const byWorker = await mon.client.query<{ n: string }>(
+      `select count(*) as n from sync_attempts where outcome = 'synced' group by worker order by 1 desc`,
+    );
     const seconds = drained ? (span.lastSyncedMs - queuedAt) / 1000 : (Date.now() - queuedAt) / 1000;
     const calls = counters.recordsPerCall.length;
     return {
@@ -114,6 +146,8 @@ export async function drainRun(n: number, workers: number, extraEnv: Record<stri
       max_in_flight: counters.maxConcurrency,
       rejected_429: counters.concurrencyRejections + counters.creditRejections,
       duplicates_in_zoho: counters.duplicateEmails,
+      leads_by_worker: byWorker.rows.map((r) => Number(r.n)),
+      batch_ms_p50: batchSteps(procs.map((w) => w.output()).join('\n')),
       mean_in_flight: round2((calls * SIM.latencyMs) / 1000 / seconds),
       ...cpuFigures(cpuMs, Math.max(1, span.synced)),
     };
@@ -208,25 +242,41 @@ export function oneWorkerTarget(ideal: number, dbRate: number): number {
   return Math.round(dbRate < ideal ? Math.min(0.5 * ideal, 0.8 * dbRate) : 0.5 * ideal);
 }
 
-/** 10,000 pending leads (or `leads`) with 1, 2 and 4 worker processes, beside both ceilings. */
+/**
+ * The run with the median rate of `times` (with every rate beside it): on a small machine shared
+ * with other work one drain says little, and a single slow or fast outlier should not be the figure.
+ */
+export async function median<T extends { leads_per_s: number }>(
+  times: number,
+  run: () => Promise<T>,
+): Promise<T & { leads_per_s_each: number[] }> {
+  const all: T[] = [];
+  for (let i = 0; i < times; i++) all.push(await run());
+  const sorted = [...all].sort((a, b) => a.leads_per_s - b.leads_per_s);
+  return { ...sorted[Math.floor((sorted.length - 1) / 2)]!, leads_per_s_each: all.map((r) => r.leads_per_s) };
+}
+
+/** 10,000 pending leads (or `leads`) with 1, 2 and 4 worker processes, beside both ceilings; each the median of `repeat` runs. */
 export async function benchDrainWorkers(
-  opts: { leads?: number; workers?: number[] } = {},
+  opts: { leads?: number; workers?: number[]; repeat?: number } = {},
 ): Promise<Figures & { ideal: IdealFigures }> {
   const n = opts.leads ?? 10_000;
   const counts = opts.workers ?? [1, 2, 4];
+  const repeat = opts.repeat ?? 3;
   console.error('bench: drain: the simulator-bound ideal…');
   const ideal = await measureIdeal(4, (pid) => treeCpuMs(pid));
-  console.error(`bench: drain: the database's claim-and-record rate (${n} leads)…`);
-  const db = await dbClaimRecordRate(n);
-  const runs: DrainRun[] = [];
+  console.error(`bench: drain: the database's claim-and-record rate (${n} leads, median of ${repeat})…`);
+  const db = await median(repeat, () => dbClaimRecordRate(n));
+  const runs: Array<DrainRun & { leads_per_s_each: number[] }> = [];
   for (const w of counts) {
-    console.error(`bench: drain: ${n} leads, ${w} worker process${w === 1 ? '' : 'es'}…`);
-    runs.push(await drainRun(n, w));
+    console.error(`bench: drain: ${n} leads, ${w} worker process${w === 1 ? '' : 'es'}, median of ${repeat}…`);
+    runs.push(await median(repeat, () => drainRun(n, w)));
   }
   const one = runs.find((r) => r.workers === 1) ?? runs[0]!;
   const target = oneWorkerTarget(ideal.leads_per_s, db.leads_per_s);
   return {
     leads: n,
+    repeat,
     sync_concurrency: SIM.concurrency,
     cores: cpus().length,
     simulator: `${SIM.latencyMs} ms a call, ${SIM.concurrency} calls at once, ${SIM.recordsPerCall} records a call`,
@@ -257,11 +307,11 @@ export async function benchDrainWorkers(
  * Drain time against backlog (one worker): linear means the time per lead stays flat. 100,000 is
  * left out with `--sizes 1000,10000` (or BENCH_LARGE=0).
  */
-export async function benchScaling(sizes: number[]): Promise<Figures> {
+export async function benchScaling(sizes: number[], repeat = 1): Promise<Figures> {
   const runs: DrainRun[] = [];
   for (const n of sizes) {
-    console.error(`bench: scaling: ${n} leads, one worker…`);
-    runs.push(await drainRun(n, 1));
+    console.error(`bench: scaling: ${n} leads, one worker${repeat > 1 ? `, median of ${repeat}` : ''}…`);
+    runs.push(await median(repeat, () => drainRun(n, 1)));
   }
   const first = runs[0]!;
   return {

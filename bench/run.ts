@@ -2,7 +2,7 @@
 // the same machine. Nothing here asserts; it measures and prints (and writes bench/results/).
 //   npm run bench                 all
 //   npm run bench -- <section>    one section: intake | drain | latency | bundle | scaling | footprint
-//   npm run bench -- drain   [--leads 10000] [--workers 1,2,4]   drain with 1, 2, 4 worker processes
+//   npm run bench -- drain   [--leads 10000] [--workers 1,2,4] [--repeat 3]   drain with 1, 2, 4 worker processes
 //   npm run bench -- scaling [--sizes 1000,10000,100000]          drain time vs backlog (BENCH_LARGE=0: no 100,000)
 //   npm run bench -- latency [--rate 50] [--seconds 20] [--backlog 10000]
 // The engine sections (drain, scaling, latency) use real processes and public knobs only: see bench/rig.ts.
@@ -46,6 +46,7 @@ const { positionals, values: flags } = parseArgs({
     rate: { type: 'string' },
     seconds: { type: 'string' },
     backlog: { type: 'string' },
+    repeat: { type: 'string' },
   },
 });
 const only = positionals[0];
@@ -323,13 +324,13 @@ function summaryTable(): string {
     ]);
     rows.push([
       'database claim-and-record rate',
-      `${d.db_claim_and_record.leads_per_s} leads/s; CPU ms/lead ${d.db_claim_and_record.cpu_ms_per_lead_total} (${cpu(d.db_claim_and_record.cpu_ms_per_lead)})`,
+      `${d.db_claim_and_record.leads_per_s} leads/s (of ${d.db_claim_and_record.leads_per_s_each.join(', ')}); CPU ms/lead ${d.db_claim_and_record.cpu_ms_per_lead_total} (${cpu(d.db_claim_and_record.cpu_ms_per_lead)})`,
       `claim_pending_leads + record_sync_results via PostgREST, ${d.db_claim_and_record.parallel} × ${d.db_claim_and_record.batch_size}, no Zoho`,
     ]);
     for (const run of d.runs) {
       rows.push([
         `drain of ${run.leads}, ${run.workers} worker${run.workers === 1 ? '' : 's'} (SYNC_CONCURRENCY=${d.sync_concurrency})`,
-        `${run.leads_per_s} leads/s (${run.seconds} s): ${run.ratio_to_ideal} of ideal, ${run.ratio_to_db_rate} of DB rate, ×${run.ratio_to_one_worker} of 1 worker; ${run.calls_per_lead} calls/lead, max ${run.max_in_flight} (mean ${run.mean_in_flight}) in flight, ${run.rejected_429} × 429${run.timed_out ? ', TIMED OUT' : ''}`,
+        `${run.leads_per_s} leads/s (${run.seconds} s; of ${run.leads_per_s_each.join(', ')}): ${run.ratio_to_ideal} of ideal, ${run.ratio_to_db_rate} of DB rate, ×${run.ratio_to_one_worker} of 1 worker, leads by worker ${run.leads_by_worker.join('/')}; ${run.calls_per_lead} calls/lead, max ${run.max_in_flight} (mean ${run.mean_in_flight}) in flight, ${run.rejected_429} × 429${run.batch_ms_p50 ? `; batch p50 ms ${cpu(run.batch_ms_p50)}` : ''}${run.timed_out ? ', TIMED OUT' : ''}`,
         `bound: ${run.bound}; CPU ms/lead ${run.cpu_ms_per_lead_total} (${cpu(run.cpu_ms_per_lead)}): ${d.cores} cores could do ${run.cpu_bound_leads_per_s} leads/s; load ${run.load_average}`,
       ]);
     }
@@ -409,7 +410,11 @@ await prepareTestTemplate();
 const sections: Record<string, () => Promise<void>> = {
   intake: benchIntake,
   drain: async () => {
-    results.drain = await benchDrainWorkers({ leads: number(flags.leads), workers: numbers(flags.workers) });
+    results.drain = await benchDrainWorkers({
+      leads: number(flags.leads),
+      workers: numbers(flags.workers),
+      repeat: number(flags.repeat),
+    });
   },
   latency: async () => {
     results.intake_to_zoho = await benchIntakeToZoho({
@@ -421,7 +426,7 @@ const sections: Record<string, () => Promise<void>> = {
   bundle: benchBundle,
   scaling: async () => {
     const sizes = numbers(flags.sizes) ?? [1000, 10_000, ...(process.env.BENCH_LARGE === '0' ? [] : [100_000])];
-    results.scaling = await benchScaling(sizes);
+    results.scaling = await benchScaling(sizes, number(flags.repeat));
   },
   footprint: () => benchFootprint(),
 };
