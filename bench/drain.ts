@@ -326,6 +326,8 @@ export async function benchScaling(sizes: number[], repeat = 1): Promise<Figures
       // 1 is linear; above 1, each lead of a bigger backlog costs more than one of the smallest
       ms_per_lead_vs_smallest: round2(r.ms_per_lead / first.ms_per_lead),
       cpu_ms_per_lead_total: r.cpu_ms_per_lead_total,
+      cpu_ms_per_lead: r.cpu_ms_per_lead,
+      batch_ms_p50: r.batch_ms_p50,
       load_average: r.load_average,
     })),
     no_worse_than_linear: runs.every((r) => !r.timed_out && r.ms_per_lead <= first.ms_per_lead * 1.1),
