@@ -264,7 +264,7 @@ export async function benchDrainWorkers(
   const counts = opts.workers ?? [1, 2, 4];
   const repeat = opts.repeat ?? 3;
   console.error('bench: drain: the simulator-bound ideal…');
-  const ideal = await measureIdeal(4, (pid) => treeCpuMs(pid));
+  const probes = [await measureIdeal(4, (pid) => treeCpuMs(pid))];
   console.error(`bench: drain: the database's claim-and-record rate (${n} leads, median of ${repeat})…`);
   const db = await median(repeat, () => dbClaimRecordRate(n));
   const runs: Array<DrainRun & { leads_per_s_each: number[] }> = [];
@@ -272,6 +272,14 @@ export async function benchDrainWorkers(
     console.error(`bench: drain: ${n} leads, ${w} worker process${w === 1 ? '' : 'es'}, median of ${repeat}…`);
     runs.push(await median(repeat, () => drainRun(n, w)));
   }
+  console.error('bench: drain: the simulator-bound ideal again…');
+  probes.push(await measureIdeal(4, (pid) => treeCpuMs(pid)));
+  // A ceiling: the better of the probes before and after the drains (a burst of other work on a
+  // shared machine can only make a probe slower than the simulator really is).
+  const ideal = {
+    ...[...probes].sort((a, b) => b.leads_per_s - a.leads_per_s)[0]!,
+    leads_per_s_each: probes.map((p) => p.leads_per_s),
+  };
   const one = runs.find((r) => r.workers === 1) ?? runs[0]!;
   const target = oneWorkerTarget(ideal.leads_per_s, db.leads_per_s);
   return {
