@@ -4,10 +4,12 @@
 import { randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createDb, type SyncResult } from '@leadsync/db';
 import { type IsolatedStack, startIsolatedStack } from '@leadsync/local-stack';
 import { CpuMeter, perLead, procTimes, treeCpuMs } from './cpu.js';
 import {
+  anyLeftPending,
   engineEnv,
   type IdealFigures,
   measureIdeal,
@@ -66,6 +68,8 @@ export interface DrainRun {
   leads: number;
   workers: number;
   timed_out: boolean;
+  /** The engine began before `leadsync sync` had queued its job (timed from the insert then). */
+  started_before_trigger: boolean;
   seconds: number;
   leads_per_s: number;
   ms_per_lead: number;
@@ -112,6 +116,7 @@ export async function drainRun(n: number, workers: number, extraEnv: Record<stri
     const env = engineEnv(stack, gateway.url, sim, await sim.control.issueRefreshToken(), extraEnv);
     procs = await startWorkers(env, workers);
     await seedPending(mon.client, n);
+    const seededAt = Date.now();
     const cpu = new CpuMeter(
       [
         { name: 'workers', pids: () => procs.map((w) => w.child.pid ?? 0) },
@@ -122,7 +127,21 @@ export async function drainRun(n: number, workers: number, extraEnv: Record<stri
       mon.client,
     );
     await cpu.start();
-    const queuedAt = await triggerSync(env);
+    // An engine may start draining on its own (a start-up or sweep job) while the CLI starts up:
+    // then the drain is timed from the leads' insert instead of from the CLI's queued job.
+    let triggered = false;
+    const startedAlone = (async () => {
+      while (!triggered) {
+        if (await anyLeftPending(mon.client)) return true;
+        await sleep(100);
+      }
+      return false;
+    })();
+    const queuedAt = await triggerSync(env).finally(() => {
+      triggered = true;
+    });
+    const startedBeforeTrigger = await startedAlone;
+    const t0 = startedBeforeTrigger ? seededAt : queuedAt;
     const drained = await waitDrained(mon.client, drainTimeoutMs(n), () => cpu.sample());
     const cpuMs = await cpu.stop();
     const span = await syncedSpan(mon.client);
@@ -133,12 +152,13 @@ export async function drainRun(n: number, workers: number, extraEnv: Record<stri
         `select count(*) as n from sync_attempts where outcome = 'synced' group by worker order by 1 desc`,
       )
       .catch(() => ({ rows: [] as Array<{ n: string }> }));
-    const seconds = drained ? (span.lastSyncedMs - queuedAt) / 1000 : (Date.now() - queuedAt) / 1000;
+    const seconds = drained ? (span.lastSyncedMs - t0) / 1000 : (Date.now() - t0) / 1000;
     const calls = counters.recordsPerCall.length;
     return {
       leads: n,
       workers,
       timed_out: !drained,
+      started_before_trigger: startedBeforeTrigger,
       seconds: Number(seconds.toFixed(2)),
       leads_per_s: Math.round(span.synced / seconds),
       ms_per_lead: Number(((seconds * 1000) / n).toFixed(4)),

@@ -161,6 +161,14 @@ export async function leadsInFlight(client: pg.Client): Promise<number> {
   return Number(rows[0]!.n);
 }
 
+/** Whether any lead has left pending (the engine has started on them). */
+export async function anyLeftPending(client: pg.Client): Promise<boolean> {
+  const { rows } = await client.query<{ any: boolean }>(
+    `select exists (select 1 from leads where status <> 'pending') as any`,
+  );
+  return rows[0]!.any;
+}
+
 export async function syncedSpan(client: pg.Client): Promise<{ synced: number; failed: number; lastSyncedMs: number }> {
   const { rows } = await client.query<{ synced: string; failed: string; last: string | null }>(
     `select count(*) filter (where status = 'synced') as synced, count(*) filter (where status = 'failed') as failed,
