@@ -137,7 +137,9 @@ export async function drainRun(n: number, workers: number, extraEnv: Record<stri
       }
       return false;
     })();
-    const queuedAt = await triggerSync(env).finally(() => {
+    const queuedAt = await triggerSync(env, () => {
+      triggered = true;
+    }).finally(() => {
       triggered = true;
     });
     const startedBeforeTrigger = await startedAlone;

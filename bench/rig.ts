@@ -228,11 +228,12 @@ export async function startWorkers(env: Record<string, string>, count: number): 
  * drain was queued: the CLI's first line of output (it prints once the job is queued), so the CLI's
  * own start-up is not counted as drain time.
  */
-export async function triggerSync(env: Record<string, string>): Promise<number> {
+export async function triggerSync(env: Record<string, string>, onQueued: () => void = () => {}): Promise<number> {
   const cli = spawnEntry('apps/cli/src/cli.ts', env, { args: ['sync'], output: 'keep' });
   let queuedAt: number | undefined;
   cli.child.stdout?.once('data', () => {
     queuedAt ??= Date.now();
+    onQueued();
   });
   const code = await new Promise<number | null>((done) => cli.child.once('exit', done));
   if (code !== 0) throw new Error(`leadsync sync exited ${code}:\n${cli.output()}`);
