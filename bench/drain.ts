@@ -283,7 +283,7 @@ export async function median<T extends { leads_per_s: number }>(
 
 /** 10,000 pending leads (or `leads`) with 1, 2 and 4 worker processes, beside both ceilings; each the median of `repeat` runs. */
 export async function benchDrainWorkers(
-  opts: { leads?: number; workers?: number[]; repeat?: number } = {},
+  opts: { leads?: number; workers?: number[]; repeat?: number; dbParallel?: number } = {},
 ): Promise<Figures & { ideal: IdealFigures }> {
   const n = opts.leads ?? 10_000;
   const counts = opts.workers ?? [1, 2, 4];
@@ -291,7 +291,7 @@ export async function benchDrainWorkers(
   console.error('bench: drain: the simulator-bound ideal…');
   const probes = [await measureIdeal(4, (pid) => treeCpuMs(pid))];
   console.error(`bench: drain: the database's claim-and-record rate (${n} leads, median of ${repeat})…`);
-  const db = await median(repeat, () => dbClaimRecordRate(n));
+  const db = await median(repeat, () => dbClaimRecordRate(n, opts.dbParallel ?? SIM.concurrency));
   const runs: Array<DrainRun & { leads_per_s_each: number[] }> = [];
   for (const w of counts) {
     console.error(`bench: drain: ${n} leads, ${w} worker process${w === 1 ? '' : 'es'}, median of ${repeat}…`);

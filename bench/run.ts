@@ -2,7 +2,8 @@
 // the same machine. Nothing here asserts; it measures and prints (and writes bench/results/).
 //   npm run bench                 all
 //   npm run bench -- <section>    one section: intake | drain | latency | bundle | scaling | footprint
-//   npm run bench -- drain   [--leads 10000] [--workers 1,2,4] [--repeat 3]   drain with 1, 2, 4 worker processes
+//   npm run bench -- drain   [--leads 10000] [--workers 1,2,4] [--repeat 3] [--db-parallel 10]
+//                                 drain with 1, 2, 4 worker processes; the DB rate with that many batches in flight
 //   npm run bench -- scaling [--sizes 1000,10000,100000]          drain time vs backlog (BENCH_LARGE=0: no 100,000)
 //   npm run bench -- latency [--rate 50] [--seconds 20] [--backlog 10000]
 // The engine sections (drain, scaling, latency) use real processes and public knobs only: see bench/rig.ts.
@@ -47,6 +48,7 @@ const { positionals, values: flags } = parseArgs({
     seconds: { type: 'string' },
     backlog: { type: 'string' },
     repeat: { type: 'string' },
+    'db-parallel': { type: 'string' },
   },
 });
 const only = positionals[0];
@@ -414,6 +416,7 @@ const sections: Record<string, () => Promise<void>> = {
       leads: number(flags.leads),
       workers: numbers(flags.workers),
       repeat: number(flags.repeat),
+      dbParallel: number(flags['db-parallel']),
     });
   },
   latency: async () => {
