@@ -1,47 +1,59 @@
 // `npm run bench`: leadsync's speed figures, each beside a baseline measured in the same run on
 // the same machine. Nothing here asserts; it measures and prints (and writes bench/results/).
 //   npm run bench                 all
-//   npm run bench -- intake       one section (intake | drain | latency | bundle | scaling | footprint)
-//   BENCH_LARGE=0 npm run bench   the drain-scaling section skips its 100,000-lead run (~1 min here)
+//   npm run bench -- <section>    one section: intake | drain | latency | bundle | scaling | footprint
+//   npm run bench -- drain   [--leads 10000] [--workers 1,2,4] [--repeat 3] [--db-parallel 10]
+//                                 drain with 1, 2, 4 worker processes; the DB rate with that many batches in flight
+//   npm run bench -- scaling [--sizes 1000,10000,100000]          drain time vs backlog (BENCH_LARGE=0: no 100,000)
+//   npm run bench -- latency [--rate 50] [--seconds 20] [--backlog 10000]
+// The engine sections (drain, scaling, latency) use real processes and public knobs only: see bench/rig.ts.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createLogger } from '@leadsync/config';
-import { createDb } from '@leadsync/db';
+import { parseArgs } from 'node:util';
 import {
   dropTestTemplate,
   freePort,
   type IsolatedStack,
   prepareTestTemplate,
   REPO_ROOT,
-  type Spawned,
   type SpawnedApi,
   spawnApi,
-  spawnServing,
-  spawnWorkerProcess,
   stackEnv,
   startIsolatedStack,
   tsxEntry,
   waitFor,
   withClient,
 } from '@leadsync/local-stack';
-import { connectionOptions, JOBS, QUEUES } from '@leadsync/queue';
 import { buildEmbed, GZIP_BUDGET_BYTES, overBudget } from '@leadsync/web';
-import { loadWorkerConfig } from '@leadsync/worker/config';
-import { startWorker } from '@leadsync/worker/runtime';
-import { createWorkerZoho } from '@leadsync/worker/zoho';
 import { startZohoSim, type ZohoSim } from '@leadsync/zoho-sim';
 import autocannon from 'autocannon';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { benchDrainWorkers, benchScaling } from './drain.js';
+import { benchIntakeToZoho } from './latency.js';
 import { paced } from './paced.js';
+import { startGatewayProcess } from './rig.js';
 
 type Figures = Record<string, unknown>;
 const results: Record<string, Figures> = {};
-const only = process.argv[2];
+const { positionals, values: flags } = parseArgs({
+  allowPositionals: true,
+  options: {
+    leads: { type: 'string' },
+    workers: { type: 'string' },
+    sizes: { type: 'string' },
+    rate: { type: 'string' },
+    seconds: { type: 'string' },
+    backlog: { type: 'string' },
+    repeat: { type: 'string' },
+    'db-parallel': { type: 'string' },
+  },
+});
+const only = positionals[0];
+const numbers = (raw: string | undefined) => raw?.split(',').map((x) => Number(x.trim()));
+const number = (raw: string | undefined) => (raw === undefined ? undefined : Number(raw));
 
 const quoteBody = () =>
   JSON.stringify({
@@ -91,21 +103,6 @@ function baseEnv(
 }
 
 const startApi = (env: Record<string, string>): Promise<SpawnedApi> => spawnApi(env, { output: 'stderr' });
-
-/**
- * The /rest/v1 gateway in a process of its own, as Supabase runs it. The isolated stack's
- * gateway lives in this process, where it would share one event loop with autocannon and slow
- * the intake path (which goes through it) but not the direct insert (which does not).
- */
-async function startGatewayProcess(postgrestUrl: string): Promise<Spawned & { url: string }> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const gateway = await spawnServing('tooling/local-stack/src/gateway-main.ts', {}, `${url}/`, 'the gateway', {
-    args: [postgrestUrl, String(port)],
-    output: 'stderr',
-  });
-  return { ...gateway, url };
-}
 
 /** Intake against a direct PostgREST insert of the same row: a steady 200 req/s, then flat out. */
 async function benchIntake() {
@@ -174,148 +171,6 @@ async function benchIntake() {
     await gateway.stop();
     await stack.teardown();
   }
-}
-
-/** 10,000 pending leads into the simulator (100 ms latency, concurrency 10) against its ideal. */
-async function benchDrain(n = Number(process.env.BENCH_DRAIN_LEADS ?? 10_000)): Promise<Figures> {
-  const latencyMs = 100;
-  const concurrencyLimit = 10;
-  const stack = await startIsolatedStack('bench_drain');
-  const sim = await startZohoSim({ latencyMs, concurrencyLimit });
-  const env = baseEnv(stack, sim, {
-    SYNC_CONCURRENCY: String(concurrencyLimit),
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
-    SYNC_SWEEP_EVERY_MS: '0',
-  });
-  const config = loadWorkerConfig(env);
-  const db = createDb({ url: stack.supabaseUrl, serviceRoleKey: stack.serviceRoleKey });
-  const redis = new Redis(stack.redisUrl);
-  const zoho = createWorkerZoho(config, db, redis, env);
-  await zoho.tokens.seedRefreshToken({
-    refreshToken: sim.control.issueRefreshToken(),
-    accountsServer: sim.accountsUrl,
-    apiDomain: sim.apiDomain,
-  });
-  await withClient(stack.databaseUrl, (c) =>
-    c.query(
-      `insert into leads (source, name, email) select 'quote_form', 'Drain Person' || i, 'drain-' || i || '@example.com' from generate_series(1, $1) i`,
-      [n],
-    ),
-  );
-  const worker = await startWorker({
-    config,
-    db,
-    zoho,
-    logger: createLogger({ name: 'bench', level: config.LOG_LEVEL }),
-  });
-  const queue = new Queue(QUEUES.sync, { connection: connectionOptions(stack.redisUrl), prefix: stack.redisPrefix });
-  try {
-    const started = performance.now();
-    await queue.add(JOBS.syncBatch.name, JOBS.syncBatch.schema.parse({ reason: 'admin' }));
-    await waitFor(async () => ((await db.stats.leads()).by_status.synced ?? 0) >= n, `${n} leads synced`, 600_000);
-    const seconds = (performance.now() - started) / 1000;
-    const counters = sim.control.counters();
-    const calls = counters.recordsPerCall.length;
-    const ideal = (concurrencyLimit * 100) / (latencyMs / 1000);
-    return {
-      leads: n,
-      seconds: Number(seconds.toFixed(2)),
-      leads_per_s: Math.round(n / seconds),
-      zoho_calls: calls,
-      calls_per_lead: Number((calls / n).toFixed(4)),
-      simulator_bound_ideal_leads_per_s: ideal,
-      ratio_to_ideal: Number((n / seconds / ideal).toFixed(2)),
-      duplicates_in_zoho: counters.duplicateEmails,
-      // the worker runs in this process here
-      worker_peak_rss_mb: peakRssMb(process.pid),
-    };
-  } finally {
-    await worker.close();
-    await queue.obliterate({ force: true }).catch(() => {});
-    await queue.close();
-    redis.disconnect();
-    await sim.close();
-    await stack.teardown();
-  }
-}
-
-/** Intake → Zoho record in immediate mode at a steady 50 leads/s (realistic Zoho latency). */
-async function benchLatency(rate = 50, seconds = 20) {
-  const stack = await startIsolatedStack('bench_latency');
-  const sim = await startZohoSim({ latencyMs: 150, jitterMs: 100 });
-  const env = baseEnv(stack, sim, { SYNC_MODE: 'immediate', LOG_LEVEL: 'error' });
-  const db = createDb({ url: stack.supabaseUrl, serviceRoleKey: stack.serviceRoleKey });
-  const redis = new Redis(stack.redisUrl);
-  const config = loadWorkerConfig(env);
-  const zoho = createWorkerZoho(config, db, redis, env);
-  await zoho.tokens.seedRefreshToken({
-    refreshToken: sim.control.issueRefreshToken(),
-    accountsServer: sim.accountsUrl,
-    apiDomain: sim.apiDomain,
-  });
-  const api = await startApi(env);
-  const worker = spawnWorkerProcess(env, { output: 'stderr' });
-  try {
-    const total = rate * seconds;
-    await cannon({
-      url: `${api.url}/api/store-lead`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: quoteBody() }) }],
-      connections: 5,
-      overallRate: rate,
-      amount: total,
-    });
-    await waitFor(async () => ((await db.stats.leads()).by_status.synced ?? 0) >= total, 'all synced', 120_000);
-    const { rows } = await withClient(stack.databaseUrl, (c) =>
-      c.query<{ ms: number }>(`select extract(epoch from (synced_at - created_at)) * 1000 as ms from leads order by 1`),
-    );
-    const ms = rows.map((r) => Number(r.ms));
-    const pct = (p: number) => Math.round(ms[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))]!);
-    const counters = sim.control.counters();
-    results.intake_to_zoho = {
-      leads: total,
-      rate_per_s: rate,
-      p50_ms: pct(50),
-      p95_ms: pct(95),
-      max_ms: Math.round(ms[ms.length - 1]!),
-      zoho_calls: counters.recordsPerCall.length,
-      calls_per_lead: Number((counters.recordsPerCall.length / total).toFixed(3)),
-      simulator_latency_ms: '150 ± 100',
-      api_peak_rss_mb: peakRssMb(api.child.pid),
-      worker_peak_rss_mb: peakRssMb(worker.child.pid),
-      target: 'p95 < 5000 ms',
-    };
-  } finally {
-    await api.stop();
-    await worker.stop();
-    redis.disconnect();
-    await sim.close();
-    await stack.teardown();
-  }
-}
-
-/**
- * How drain time grows with the backlog: 1,000 → 10,000 → 100,000 (skipped with BENCH_LARGE=0) pending
- * leads, each drained from a fresh database into a fresh simulator. Linear means leads/s stays
- * flat and each 10× backlog takes about 10× as long.
- */
-async function benchScaling() {
-  const sizes = [1000, 10_000, ...(process.env.BENCH_LARGE === '0' ? [] : [100_000])];
-  const runs: Figures[] = [];
-  for (const n of sizes) {
-    console.error(`bench: scaling ${n}…`);
-    runs.push(await benchDrain(n));
-  }
-  const first = runs[0]!;
-  results.scaling = {
-    runs: runs.map((r) => ({ leads: r.leads, seconds: r.seconds, leads_per_s: r.leads_per_s })),
-    // time ratio per 10× leads: 10 is linear, more is worse than linear
-    time_ratio_per_10x: runs.slice(1).map((r, i) => Number((Number(r.seconds) / Number(runs[i]!.seconds)).toFixed(1))),
-    leads_per_s_largest_vs_smallest: Number(
-      (Number(runs[runs.length - 1]!.leads_per_s) / Number(first.leads_per_s)).toFixed(2),
-    ),
-  };
 }
 
 /** SIGTERM, then wait for the exit (children here are plain ChildProcesses, not Spawned). */
@@ -458,32 +313,58 @@ function summaryTable(): string {
       'rows ≥ 202s (requests still out when autocannon stops are stored, not counted)',
     ]);
   }
+  const cpu = (c: Record<string, number>) =>
+    Object.entries(c)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
   if (r.drain) {
+    const d = r.drain;
     rows.push([
-      `drain of ${r.drain.leads} pending leads`,
-      `${r.drain.leads_per_s} leads/s, ${r.drain.calls_per_lead} calls/lead`,
-      `simulator-bound ideal ${r.drain.simulator_bound_ideal_leads_per_s} leads/s (ratio ${r.drain.ratio_to_ideal}); ideal 0.01 calls/lead`,
+      'simulator-bound ideal (measured)',
+      `${d.ideal.leads_per_s} leads/s (best of ${d.ideal.leads_per_s_each.join(', ')}: before and after the drains; ${d.ideal.rejected_429} × 429, max ${d.ideal.max_in_flight} in flight)`,
+      `formula ${d.ideal.formula_leads_per_s} leads/s: ${d.simulator}`,
+    ]);
+    rows.push([
+      'database claim-and-record rate',
+      `${d.db_claim_and_record.leads_per_s} leads/s (of ${d.db_claim_and_record.leads_per_s_each.join(', ')}); CPU ms/lead ${d.db_claim_and_record.cpu_ms_per_lead_total} (${cpu(d.db_claim_and_record.cpu_ms_per_lead)})`,
+      `claim_pending_leads + record_sync_results via PostgREST, ${d.db_claim_and_record.parallel} × ${d.db_claim_and_record.batch_size}, no Zoho`,
+    ]);
+    for (const run of d.runs) {
+      rows.push([
+        `drain of ${run.leads}, ${run.workers} worker${run.workers === 1 ? '' : 's'} (SYNC_CONCURRENCY=${d.sync_concurrency})`,
+        `${run.leads_per_s} leads/s (${run.seconds} s; of ${run.leads_per_s_each.join(', ')}): ${run.ratio_to_ideal} of ideal, ${run.ratio_to_db_rate} of DB rate, ×${run.ratio_to_one_worker} of 1 worker, leads by worker ${run.leads_by_worker.join('/')}; ${run.calls_per_lead} calls/lead, max ${run.max_in_flight} (mean ${run.mean_in_flight}) in flight, ${run.rejected_429} × 429${run.batch_ms_p50 ? `; batch p50 ms ${cpu(run.batch_ms_p50)}` : ''}${run.timed_out ? ', TIMED OUT' : ''}`,
+        `bound: ${run.bound}; CPU ms/lead ${run.cpu_ms_per_lead_total} (${cpu(run.cpu_ms_per_lead)}): ${d.cores} cores could do ${run.cpu_bound_leads_per_s} leads/s; load ${run.load_average}`,
+      ]);
+    }
+    rows.push([
+      'drain targets',
+      `1 worker ≥ ${d.targets.one_worker_leads_per_s} leads/s: ${d.targets.one_worker_met ? 'met' : 'MISSED'}; 2, 4 workers ≥ 1 worker: ${d.targets.more_workers_at_least_one_worker ? 'met' : 'MISSED'}`,
+      `calls/lead ≤ 0.011: ${d.targets.calls_per_lead_met ? 'met' : 'MISSED'}; in flight ≤ ${d.targets.max_in_flight_at_most}: ${d.targets.max_in_flight_met ? 'met' : 'MISSED'}`,
     ]);
   }
   if (r.intake_to_zoho) {
+    const l = r.intake_to_zoho;
     rows.push([
-      'intake → Zoho (immediate mode)',
-      `p50 ${r.intake_to_zoho.p50_ms} ms, p95 ${r.intake_to_zoho.p95_ms} ms`,
-      `Zoho latency ${r.intake_to_zoho.simulator_latency_ms} ms; target p95 < 5000 ms`,
+      `intake → Zoho at ${l.rate_per_s} leads/s`,
+      `p50 ${l.steady.p50_ms} ms, p95 ${l.steady.p95_ms} ms (${l.steady.reached_zoho}/${l.steady.accepted}); ${l.steady.calls_per_lead} calls/lead`,
+      `${l.simulator}; ${l.measured}; target ${l.target}: ${l.steady_met ? 'met' : 'MISSED'}`,
+    ]);
+    const b = l.with_backlog;
+    rows.push([
+      `intake → Zoho at ${l.rate_per_s} leads/s while ${b.backlog} drain`,
+      `p50 ${b.p50_ms} ms, p95 ${b.p95_ms} ms; sent during the drain (${b.sent_while_backlog_drained}): p50 ${b.while_backlog_drained.p50_ms} ms, p95 ${b.while_backlog_drained.p95_ms} ms`,
+      `backlog drained in ${b.backlog_drain_s} s; target ${l.target}: ${l.with_backlog_met ? 'met' : 'MISSED'}`,
     ]);
   }
-  const rss = [
-    r.intake?.api_peak_rss_mb && `API ${r.intake.api_peak_rss_mb} MB (intake flat out)`,
-    r.intake_to_zoho?.api_peak_rss_mb && `API ${r.intake_to_zoho.api_peak_rss_mb} MB (steady 50/s)`,
-    r.intake_to_zoho?.worker_peak_rss_mb && `worker ${r.intake_to_zoho.worker_peak_rss_mb} MB (steady 50/s)`,
-    r.drain?.worker_peak_rss_mb && `worker in the bench process ${r.drain.worker_peak_rss_mb} MB (drain)`,
-  ].filter(Boolean);
+  const rss = [r.intake?.api_peak_rss_mb && `API ${r.intake.api_peak_rss_mb} MB (intake flat out)`].filter(Boolean);
   if (rss.length) rows.push(['peak memory (VmHWM)', rss.join('; '), '']);
   if (r.scaling) {
     rows.push([
-      'drain time vs backlog',
-      r.scaling.runs.map((x: Figures) => `${x.leads}: ${x.seconds} s (${x.leads_per_s}/s)`).join('; '),
-      `time ratio per 10× leads ${r.scaling.time_ratio_per_10x.join(', ')} (10 = linear)`,
+      'drain time vs backlog (1 worker)',
+      r.scaling.runs
+        .map((x: Figures) => `${x.leads}: ${x.seconds} s, ${x.ms_per_lead} ms/lead (${x.leads_per_s}/s)`)
+        .join('; '),
+      `ms/lead vs smallest ${r.scaling.runs.map((x: Figures) => x.ms_per_lead_vs_smallest).join(', ')} (≤ 1 = no worse than linear): ${r.scaling.no_worse_than_linear ? 'met' : 'MISSED'}`,
     ]);
   }
   if (r.footprint) {
@@ -531,11 +412,25 @@ await prepareTestTemplate();
 const sections: Record<string, () => Promise<void>> = {
   intake: benchIntake,
   drain: async () => {
-    results.drain = await benchDrain();
+    results.drain = await benchDrainWorkers({
+      leads: number(flags.leads),
+      workers: numbers(flags.workers),
+      repeat: number(flags.repeat),
+      dbParallel: number(flags['db-parallel']),
+    });
   },
-  latency: () => benchLatency(),
+  latency: async () => {
+    results.intake_to_zoho = await benchIntakeToZoho({
+      rate: number(flags.rate),
+      seconds: number(flags.seconds),
+      backlog: number(flags.backlog),
+    });
+  },
   bundle: benchBundle,
-  scaling: benchScaling,
+  scaling: async () => {
+    const sizes = numbers(flags.sizes) ?? [1000, 10_000, ...(process.env.BENCH_LARGE === '0' ? [] : [100_000])];
+    results.scaling = await benchScaling(sizes, number(flags.repeat));
+  },
   footprint: () => benchFootprint(),
 };
 for (const [name, fn] of Object.entries(sections)) {

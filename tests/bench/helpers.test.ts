@@ -1,0 +1,37 @@
+// The bench's own arithmetic (npm run bench): which bound held, the one-worker target, the batch
+// steps read from worker logs, and CPU times read from /proc. No durations are asserted.
+import { describe, expect, it } from '@jest/globals';
+import { perLead, procTimes, treeCpuMs } from '../../bench/cpu.js';
+import { batchSteps, boundHeld, oneWorkerTarget } from '../../bench/drain.js';
+
+describe('bench helpers', () => {
+  it('names the lowest ceiling when the drain came close to it, the engine otherwise', () => {
+    expect(boundHeld(4500, { ideal: 10_000, db: 5000, cpu: 8000 })).toMatch(/^the database: 0.9 /);
+    expect(boundHeld(9000, { ideal: 10_000, db: 20_000, cpu: 0 })).toMatch(/^the simulator/);
+    expect(boundHeld(2000, { ideal: 10_000, db: 20_000, cpu: 7000 })).toMatch(/^neither: 0.29 .*machine's CPU/);
+  });
+
+  it('takes 0.8 of the database rate as the one-worker target only where it is below half the ideal', () => {
+    expect(oneWorkerTarget(10_000, 20_000)).toBe(5000);
+    expect(oneWorkerTarget(10_000, 5000)).toBe(4000);
+    expect(oneWorkerTarget(10_000, 9000)).toBe(5000);
+  });
+
+  it('reads the median of each batch step from pino lines and skips everything else', () => {
+    const line = (claim: number, zoho: number) => JSON.stringify({ msg: 'batch synced', ms: { claim, zoho } });
+    const out = ['worker started', line(10, 100), 'not json batch synced', line(30, 300), line(20, 200)].join('\n');
+    expect(batchSteps(out)).toEqual({ claim: 20, zoho: 200 });
+    expect(batchSteps('worker started')).toBeNull();
+  });
+
+  it('reads CPU times of a live process from /proc and none of a gone one', () => {
+    if (procTimes(process.pid) === null) return; // not Linux: nothing to read
+    let x = 0;
+    for (let i = 0; i < 5e7; i++) x += i; // burn some CPU so the reading is above zero
+    expect(x).toBeGreaterThan(0);
+    expect(procTimes(process.pid)?.self).toBeGreaterThan(0);
+    expect(treeCpuMs(process.pid)).toBeGreaterThanOrEqual(procTimes(process.pid)?.self ?? 0);
+    expect(procTimes(2 ** 30)).toBeNull();
+    expect(perLead({ worker: 1000 }, 4000)).toEqual({ worker: 0.25 });
+  });
+});
