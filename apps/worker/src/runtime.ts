@@ -158,7 +158,9 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   // The cluster-wide cap on Zoho calls: at most SYNC_CONCURRENCY batch jobs active across all
   // workers. The pressure control's admit() applies it, as lowered by recent 429s (a worker that
   // starts must not undo that); during a credit pause one call at a time probes once it ends.
-  if ((await pressure.admit()).kind === 'wait') await applySyncConcurrency(queues.sync, 1);
+  // Applied here whatever admit() decided: it only applies changes, and a fresh queue has no cap.
+  const gate = await pressure.admit();
+  await applySyncConcurrency(queues.sync, gate.kind === 'run' ? gate.concurrency : 1);
 
   const syncWorker = new Worker(
     QUEUES.sync,
