@@ -120,10 +120,12 @@ export async function processSyncBatch(ctx: SyncJobContext, job: Job): Promise<B
       token,
       job: jobId,
       onClaimed: async (leads) => {
-        await job.updateData({ ...data, leads: leads.map(carriedLead) } as never);
-        await job.log(`claimed ${leads.length} due leads (asked for ${asked})`);
-        // a probe goes alone: only its success lets the drain widen again
-        if (!probe) await startFollowUps(leads.length);
+        await Promise.all([
+          job.updateData({ ...data, leads: leads.map(carriedLead) } as never),
+          job.log(`claimed ${leads.length} due leads (asked for ${asked})`),
+          // a probe goes alone: only its success lets the drain widen again
+          probe ? undefined : startFollowUps(leads.length),
+        ]);
       },
     });
   } catch (err) {
@@ -138,13 +140,14 @@ export async function processSyncBatch(ctx: SyncJobContext, job: Job): Promise<B
     if (outcome.zohoCalls > 0) await startFollowUps(outcome.claimed);
   }
 
-  await ctx.scheduleRetryWakeUp(outcome.nextRetryAt);
-  if (outcome.claimed === 0) await job.log('nothing due');
-  else {
-    const ms = outcome.calls.map((c) => `${c.kind} ${c.records} in ${c.ms} ms (${c.code ?? c.outcome})`).join(', ');
-    await job.log(
-      `synced ${outcome.synced}, retrying ${outcome.retrying}, failed ${outcome.failed}, released ${outcome.released}; Zoho: ${ms}`,
-    );
-  }
+  const ms = outcome.calls.map((c) => `${c.kind} ${c.records} in ${c.ms} ms (${c.code ?? c.outcome})`).join(', ');
+  await Promise.all([
+    ctx.scheduleRetryWakeUp(outcome.nextRetryAt),
+    job.log(
+      outcome.claimed === 0
+        ? 'nothing due'
+        : `synced ${outcome.synced}, retrying ${outcome.retrying}, failed ${outcome.failed}, released ${outcome.released}; Zoho: ${ms}`,
+    ),
+  ]);
   return result(outcome, { tokenRefreshed, followUps });
 }

@@ -122,8 +122,10 @@ export interface BatchClaim {
   token: string;
   job?: string;
   /**
-   * Called once the leads are claimed, before anything is sent (the job shows them and starts
-   * its follow-ups here, so the next batch is claimed while this one waits for Zoho).
+   * Called once the leads are claimed, and run beside the Zoho call rather than before it: the
+   * job shows the leads and starts its follow-ups here, so the next batch is claimed while this
+   * one waits for Zoho, and none of it holds this batch's slot. If it fails, the batch is still
+   * sent and recorded, and then fails with its error.
    */
   onClaimed?: (leads: LeadRow[]) => Promise<void>;
 }
@@ -173,15 +175,13 @@ export async function syncBatch(deps: SyncDeps, claim: BatchClaim): Promise<Batc
     ...(claim.job !== undefined && { job: claim.job }),
   });
   if (leads.length === 0) return emptyOutcome();
-  if (claim.onClaimed) {
-    try {
-      await claim.onClaimed(leads);
-    } catch (err) {
-      // nothing was sent: hand the leads straight back rather than leave them to the lease
-      await db.leads.releaseClaims({ token }).catch(() => 0);
-      throw err;
-    }
-  }
+  // settles with its error instead of rejecting, so a pause thrown below leaves nothing unhandled
+  const bookkeeping: Promise<Error | null> = claim.onClaimed
+    ? claim.onClaimed(leads).then(
+        () => null,
+        (err: Error) => err,
+      )
+    : Promise.resolve(null);
 
   const claimedAt = performance.now();
   const batchId = randomUUID();
@@ -278,6 +278,7 @@ export async function syncBatch(deps: SyncDeps, claim: BatchClaim): Promise<Batc
           outcome.leads.push({ id, outcome: 'released', until: pauseUntil.toISOString(), why: `${code}: ${message}` });
         }
         deps.onBatch?.(outcome);
+        await bookkeeping; // the job's own writes land before BullMQ moves it
         throw new SyncPausedError(asZohoError(err), pauseUntil);
       }
       // Zoho refused the request as such: sending it unchanged would get the same answer.
@@ -323,6 +324,7 @@ export async function syncBatch(deps: SyncDeps, claim: BatchClaim): Promise<Batc
   }
 
   const sentAt = performance.now();
+  const bookkeepingError = await bookkeeping;
   await db.leads.recordResults({ token, worker: settings.workerId, batchId, results });
   logger.info(
     {
@@ -340,6 +342,7 @@ export async function syncBatch(deps: SyncDeps, claim: BatchClaim): Promise<Batc
     'batch synced',
   );
   deps.onBatch?.(outcome);
+  if (bookkeepingError) throw bookkeepingError;
   return outcome;
 }
 
