@@ -161,11 +161,48 @@ describe('the batch-job sync engine', () => {
     );
     expect(done.returnvalue.zohoCalls).toEqual([{ kind: 'upsert', records: 2, ms: expect.any(Number), outcome: 'ok' }]);
     const { logs } = await queue.getJobLogs(job.id!);
-    expect(logs).toEqual([
-      'claimed 2 due leads (asked for 100)',
-      expect.stringMatching(/^synced 1, retrying 0, failed 1, released 0; Zoho: upsert 2 in \d+ ms \(ok\)$/),
-    ]);
+    expect(logs).toHaveLength(3);
+    expect(logs[0]).toBe('claimed 2 due leads (asked for 100)');
+    expect(logs).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^synced 1, retrying 0, failed 1, released 0; Zoho: upsert 2 in \d+ ms \(ok\)$/),
+        `drain ${job.id}: 2 leads handled of 2 due when it began (100%)`,
+      ]),
+    );
+    expect(done.progress).toBe(100);
     // no personal data in the log lines
     expect(logs.join('\n')).not.toMatch(/@example\.com/);
+  }, 120_000);
+
+  it("shows a long drain's progress on each of its batch jobs, against the leads due when it began", async () => {
+    h = await startSyncHarness('engine-progress', {
+      env: { SYNC_SWEEP_EVERY_MS: '0', SYNC_BATCH_SIZE: '10', SYNC_CONCURRENCY: '2' },
+    });
+    await h.storeLeadsBulk(95);
+    const queue = new Queue(QUEUES.sync, {
+      connection: connectionOptions(h.stack.redisUrl),
+      prefix: h.stack.redisPrefix,
+    });
+    closers.push(() => queue.close());
+    const first = await queue.add(JOBS.syncBatch.name, JOBS.syncBatch.schema.parse({ reason: 'admin' }));
+    await h.startWorker();
+    await h.waitForStatus('synced', 95, 60_000);
+    const drainJobs = async () =>
+      (await queue.getJobs(['completed', 'active', 'waiting'])).filter(
+        (j) => j.id === first.id || j.data.drain === first.id,
+      );
+    // ten batches (the first and nine follow-ups over two chains, the last one short), and at
+    // most one more that the other chain found empty
+    await waitFor(async () => (await drainJobs()).every((j) => j.finishedOn), 'every batch job of the drain done');
+    const jobs = (await drainJobs()).sort((a, b) => a.finishedOn! - b.finishedOn!);
+    expect(jobs.length).toBeGreaterThanOrEqual(10);
+    expect(jobs.length).toBeLessThanOrEqual(11);
+    expect(jobs.every((j) => j.data.reason === 'admin' || j.data.due === 95)).toBe(true);
+    const progress = jobs.map((j) => j.progress as number);
+    expect(progress.every((p) => typeof p === 'number' && p > 0 && p <= 100)).toBe(true);
+    expect(progress.at(-1)).toBe(100);
+    expect(Math.min(...progress)).toBeLessThan(50);
+    const { logs } = await queue.getJobLogs(jobs.at(-1)!.id!);
+    expect(logs).toContain(`drain ${first.id}: 95 leads handled of 95 due when it began (100%)`);
   }, 120_000);
 });

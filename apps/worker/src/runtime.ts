@@ -50,6 +50,8 @@ export interface RunningWorker {
  * by default, renewed while the job runs) this brings a killed worker's leads back in about 30 s.
  */
 export const SYNC_JOB_LOCK_MS = 20_000;
+/** A drain's progress count outlives any drain (the daily one runs once a day) and then goes. */
+const DRAIN_COUNT_TTL_SECONDS = 2 * 24 * 3600;
 export const SYNC_STALLED_CHECK_MS = 10_000;
 
 /** A job queued by the engine before batch jobs, as the batch job that does what it meant. */
@@ -137,6 +139,17 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     mode: config.SYNC_MODE,
     concurrency: config.SYNC_CONCURRENCY,
     countDue: () => db.leads.countDue(),
+    async countDrained(drain, leads) {
+      const key = `${prefix}:drain:${drain}`;
+      const answers = await breakerRedis
+        .pipeline()
+        .incrby(key, leads)
+        .expire(key, DRAIN_COUNT_TTL_SECONDS)
+        .exec()
+        .catch(() => null);
+      const done = answers?.[0]?.[1];
+      return typeof done === 'number' ? done : null;
+    },
     async addJobs(planned) {
       const jobs = await queues.sync.addBulk(
         planned.map((p) => ({ name: JOBS.syncBatch.name, data: p.data, opts: { ...JOB_RETENTION, ...p.opts } })),

@@ -62,6 +62,8 @@ export const JOBS = {
       drain: z.string().optional(),
       chain: z.number().int().nonnegative().optional(),
       seq: z.number().int().nonnegative().optional(),
+      /** Leads due when that drain began (its progress in Bull Board is measured against it). */
+      due: z.number().int().nonnegative().optional(),
     }),
   },
   /** A lead that ended `failed`: the job fails with Zoho's code and message; retrying it retries the lead. */

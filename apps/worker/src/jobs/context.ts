@@ -16,6 +16,11 @@ export interface SyncJobContext {
   countDue(): Promise<number>;
   /** Adds batch jobs; answers the id BullMQ gave each (an existing job's, when deduplicated). */
   addJobs(jobs: PlannedJob[]): Promise<string[]>;
+  /**
+   * Adds a batch's leads to its drain's cluster-wide count and answers the new total (null when
+   * Redis did not answer: progress is only for show).
+   */
+  countDrained(drain: string, leads: number): Promise<number | null>;
   /** Makes sure a batch job runs when the earliest retry of a batch falls due. */
   scheduleRetryWakeUp(at: Date | null): Promise<void>;
 }

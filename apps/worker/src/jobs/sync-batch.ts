@@ -4,7 +4,7 @@ import { type BatchResult, JOBS } from '@leadsync/queue';
 import { RetryLaterError } from '@leadsync/zoho-client';
 import type { Job } from 'bullmq';
 import { isOutage } from '../sync/outage.js';
-import { planFollowUps, skipInMode } from '../sync/plan-jobs.js';
+import { drainOf, drainPercent, planFollowUps, skipInMode } from '../sync/plan-jobs.js';
 import {
   type BatchOutcome,
   type CallReport,
@@ -87,8 +87,10 @@ export async function processSyncBatch(ctx: SyncJobContext, job: Job): Promise<B
   const asked = Math.min(settings.batchSize, data.limit ?? settings.batchSize);
   const token = randomUUID();
   let followUps: string[] = [];
+  let due = data.due;
   const startFollowUps = async (claimed: number) => {
     const dueAfter = data.reason === 'follow-up' || claimed < asked ? undefined : await ctx.countDue();
+    if (dueAfter !== undefined) due = dueAfter + claimed;
     const planned = planFollowUps({
       data,
       jobId,
@@ -141,7 +143,9 @@ export async function processSyncBatch(ctx: SyncJobContext, job: Job): Promise<B
   }
 
   const ms = outcome.calls.map((c) => `${c.kind} ${c.records} in ${c.ms} ms (${c.code ?? c.outcome})`).join(', ');
+  const drain = drainOf(data, jobId);
   await Promise.all([
+    drain && reportDrainProgress(ctx, job, drain, outcome.claimed, due),
     ctx.scheduleRetryWakeUp(outcome.nextRetryAt),
     job.log(
       outcome.claimed === 0
@@ -150,4 +154,21 @@ export async function processSyncBatch(ctx: SyncJobContext, job: Job): Promise<B
     ),
   ]);
   return result(outcome, { tokenRefreshed, followUps });
+}
+
+/** A long drain's progress (Bull Board's bar on each of its batch jobs, and a log line saying of what). */
+async function reportDrainProgress(
+  ctx: SyncJobContext,
+  job: Job,
+  drain: string,
+  claimed: number,
+  due: number | undefined,
+): Promise<void> {
+  const done = await ctx.countDrained(drain, claimed);
+  if (done === null) return;
+  const percent = drainPercent(done, due);
+  await Promise.all([
+    job.updateProgress(percent),
+    job.log(`drain ${drain}: ${done} leads handled of ${due ?? done} due when it began (${percent}%)`),
+  ]);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { SYNC_DEDUP } from '@leadsync/queue';
-import { planFollowUps, skipInMode } from './plan-jobs.js';
+import { drainOf, drainPercent, planFollowUps, skipInMode } from './plan-jobs.js';
 
 describe('skipInMode', () => {
   it('runs everything in immediate mode', () => {
@@ -88,7 +88,11 @@ describe('planFollowUps', () => {
       drain: 'repeat_daily-drain_1700000000000',
       chain: 1,
       seq: 1,
+      due: 250, // the 100 it claimed and the 150 still due: what its progress is measured against
     });
+    expect(planFollowUps({ ...base, mode: 'daily', data: first[1]!.data, asked: 100, claimed: 100 })[0]?.data.due).toBe(
+      250,
+    );
     const second = planFollowUps({ ...base, mode: 'daily', data: first[1]!.data, asked: 100, claimed: 100 });
     expect(second.map((j) => j.opts.jobId)).toEqual(['repeat_daily-drain_1700000000000-c1-2']);
     // run again (Zoho paused it): ids its first run's follow-ups cannot already hold
@@ -119,5 +123,24 @@ describe('planFollowUps', () => {
         claimed: 30,
       }),
     ).toEqual([]);
+  });
+});
+
+describe('drain progress', () => {
+  it('belongs to drains followed as a whole: their first job names them, follow-ups carry the name', () => {
+    expect(drainOf({ reason: 'daily' }, 'repeat:daily-drain:17')).toBe('repeat_daily-drain_17');
+    expect(drainOf({ reason: 'admin' }, '42')).toBe('42');
+    expect(drainOf({ reason: 'follow-up', drain: '42' }, '42-c3-7')).toBe('42');
+    for (const reason of ['intake', 'sweep', 'retry', 'startup'] as const) expect(drainOf({ reason }, '9')).toBeNull();
+    expect(drainOf({ reason: 'follow-up' }, '9')).toBeNull(); // a shared chain's follow-up
+  });
+
+  it('is the share of the leads due at the start handled so far, at most 100', () => {
+    expect(drainPercent(0, 1000)).toBe(0);
+    expect(drainPercent(370, 1000)).toBe(37);
+    expect(drainPercent(999, 1000)).toBe(99);
+    expect(drainPercent(1200, 1000)).toBe(100); // leads that arrived meanwhile
+    expect(drainPercent(40, undefined)).toBe(100); // one short batch was the whole drain
+    expect(drainPercent(0, 0)).toBe(100);
   });
 });

@@ -86,6 +86,7 @@ export function planFollowUps(input: FollowUpInput): PlannedJob[] {
       : Math.floor(left / chains.length) + (k < left % chains.length ? 1 : 0);
   const followed = FOLLOWED.has(origin);
   const drain = data.drain ?? idSafe(input.jobId);
+  const due = data.due ?? (input.dueAfter !== undefined ? input.dueAfter + claimed : undefined);
   const seq = (data.seq ?? 0) + 1;
   return chains.flatMap((chain, k): PlannedJob[] => {
     const limit = share(k);
@@ -96,6 +97,7 @@ export function planFollowUps(input: FollowUpInput): PlannedJob[] {
       mode: input.mode,
       ...(limit !== undefined && { limit }),
       ...(followed && { drain, chain, seq }),
+      ...(followed && due !== undefined && { due }),
     };
     // a re-run (after a pause or a dead worker) may find its first run's follow-ups long finished
     const rerun = (input.attempt ?? 1) > 1 ? `-r${input.attempt}` : '';
@@ -107,4 +109,23 @@ export function planFollowUps(input: FollowUpInput): PlannedJob[] {
       },
     ];
   });
+}
+
+/**
+ * The drain a job belongs to when it is followed as a whole (admin, CLI, daily): its id, which
+ * is the first job's id; null for the shared chains of intake, sweeps and retries.
+ */
+export function drainOf(data: Pick<SyncBatchPayload, 'reason' | 'drain'>, jobId: string): string | null {
+  if (data.drain !== undefined) return data.drain;
+  return FOLLOWED.has(data.reason) ? idSafe(jobId) : null;
+}
+
+/**
+ * Bull Board's progress bar for a followed drain (0–100): leads its batch jobs have handled so
+ * far against those due when it began. Leads arriving meanwhile can carry it past its start's
+ * count, so it stops at 100; a drain whose first batch was short was one job, done.
+ */
+export function drainPercent(done: number, due: number | undefined): number {
+  if (due === undefined || due <= 0) return 100;
+  return Math.min(100, Math.floor((done * 100) / due));
 }
