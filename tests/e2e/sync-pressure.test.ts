@@ -178,4 +178,47 @@ describe('sync under Zoho pressure', () => {
     expect(report.zoho.pause?.message).toContain('ZOHO_CREDIT_RESERVE');
     expect((await s.countByStatus()).failed ?? 0).toBe(0);
   }, 120_000);
+
+  it('re-authorisation needed: the queue is rate-limited (no failed job a window), health says why, re-connecting resumes', async () => {
+    h = await startSyncHarness('pressure-reauth', {
+      sim: { latencyMs: 5 },
+      env: { SYNC_OPERATOR_WAIT_MS: '2000', SYNC_SWEEP_EVERY_MS: '0' },
+    });
+    const s = h;
+    api = await startTestApi(s.stack);
+    queue = new Queue(QUEUES.sync, { connection: connectionOptions(s.stack.redisUrl), prefix: s.stack.redisPrefix });
+    const q = queue;
+    await s.storeLeads(2);
+    await s.startWorker();
+    await s.triggerDrain();
+    await s.waitForStatus('synced', 2);
+
+    // the grant is revoked in Zoho and the access token runs out: only a person can fix it
+    s.sim.control.revokeRefreshToken(s.refreshToken);
+    s.sim.control.expireAccessTokens();
+    await s.storeLeads(3);
+    await s.triggerDrain();
+    await waitFor(
+      async () => (await q.getRateLimitTtl()) > 0,
+      'the sync queue to be rate-limited (Bull Board shows it)',
+    );
+    await waitFor(
+      async () => (await health()).zoho.pause?.reason === 'reauthorization_needed',
+      'health to say re-authorisation is needed',
+    );
+    // nudges meanwhile, over three pause periods: none of them turns into a failed job
+    for (let i = 0; i < 3; i++) {
+      await s.storeLeads(1);
+      await s.triggerDrain();
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    expect(await q.getJobCounts('failed')).toEqual({ failed: 0 });
+    expect(await s.countByStatus()).toMatchObject({ synced: 2, pending: 6 });
+    expect(await maxAttempts(s)).toBe(1); // no lead spent a try on it
+
+    await s.reconnect();
+    await s.waitForStatus('synced', 8, 30_000);
+    expect(s.sim.control.counters().duplicateEmails).toBe(0);
+    expect((await health()).zoho.pause).toBeNull();
+  }, 120_000);
 });

@@ -35,6 +35,10 @@ export interface SyncHarness {
   storeLeads(n: number, make?: (i: number) => { source?: LeadSource; fields: LeadFields }): Promise<string[]>;
   startWorker(env?: Record<string, string>): Promise<RunningWorker>;
   spawnWorker(env?: Record<string, string>): ChildProcess;
+  /** The refresh token the store was seeded with (a test revokes it to need re-authorisation). */
+  refreshToken: string;
+  /** A fresh grant in the token store, as re-connecting Zoho (onboarding) leaves it. */
+  reconnect(): Promise<void>;
   /** Adds a drain job, as the daily scheduler or an admin would. */
   triggerDrain(): Promise<void>;
   countByStatus(): Promise<Record<string, number>>;
@@ -66,11 +70,14 @@ export async function startSyncHarness(
   // a test that restarts its Redis would otherwise print every reconnection failure
   seedRedis.on('error', () => {});
   const seedConfig = loadWorkerConfig(env);
-  await createWorkerZoho(seedConfig, db, seedRedis, env).tokens.seedRefreshToken({
-    refreshToken: sim.control.issueRefreshToken(),
-    accountsServer: sim.accountsUrl,
-    apiDomain: sim.apiDomain,
-  });
+  const seed = (refreshToken: string) =>
+    createWorkerZoho(seedConfig, db, seedRedis, env).tokens.seedRefreshToken({
+      refreshToken,
+      accountsServer: sim.accountsUrl,
+      apiDomain: sim.apiDomain,
+    });
+  const refreshToken = sim.control.issueRefreshToken();
+  await seed(refreshToken);
 
   const running: Array<{ worker: RunningWorker; redis: Redis }> = [];
   const children: ChildProcess[] = [];
@@ -89,6 +96,10 @@ export async function startSyncHarness(
     sim,
     db,
     env,
+    refreshToken,
+    async reconnect() {
+      await seed(sim.control.issueRefreshToken());
+    },
     async storeLeads(n, make) {
       const ids: string[] = [];
       for (let i = 0; i < n; i++) {

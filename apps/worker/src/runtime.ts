@@ -8,7 +8,7 @@ import {
   QUEUES,
   type SyncBatchPayload,
 } from '@leadsync/queue';
-import { ConcurrencyLimitError, WaitUntilError } from '@leadsync/zoho-client';
+import { ConcurrencyLimitError } from '@leadsync/zoho-client';
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { startAttention, type WorkerAttention } from './attention.js';
@@ -18,7 +18,6 @@ import { processRefreshToken } from './jobs/refresh-token.js';
 import { processSyncBatch } from './jobs/sync-batch.js';
 import { startWorkerOperations, type WorkerOperations } from './operations.js';
 import { upsertSchedulers } from './schedulers.js';
-import { isOutage } from './sync/outage.js';
 import { createOutageBreaker } from './sync/outage-breaker.js';
 import { SyncPausedError } from './sync/sync-batch.js';
 import { throttleSettings } from './sync/throttle.js';
@@ -194,19 +193,17 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
           await job.moveToDelayed(err.resumeAt.getTime(), token);
           throw new DelayedError();
         }
-        if (err instanceof SyncPausedError && (err.zohoError instanceof WaitUntilError || isOutage(err.zohoError))) {
-          // Zoho's credits used up or at the reserve (CreditsExhaustedError, CreditPauseError), or
-          // the outage breaker is open: pause the whole queue until the reset (or
-          // the next probe); the job comes back without using up an attempt and finds its leads
-          // due again then.
+        if (err instanceof SyncPausedError) {
+          // Every other pause is the whole queue's (what Bull Board shows as rate-limited, with
+          // the time left): Zoho's credits used up or at the reserve (CreditsExhaustedError,
+          // CreditPauseError), the outage breaker open, or a person needed (a revoked grant:
+          // ReAuthorizeError; a configuration Zoho refuses: FixConfigError), re-checked every
+          // SYNC_OPERATOR_WAIT_MS. The job comes back without using up an attempt, and finds its
+          // leads (handed back uncounted) due again then: no failed job per batch window.
           const waitMs = Math.max(1, err.resumeAt.getTime() - Date.now());
           logger.warn({ waitMs, code: err.zohoError.code }, 'Zoho cannot take calls now; sync queue paused');
           await queues.sync.rateLimit(waitMs);
           throw Worker.RateLimitError();
-        }
-        if (err instanceof SyncPausedError) {
-          logger.error({ code: err.zohoError.code, resumeAt: err.resumeAt }, err.message);
-          throw new UnrecoverableError(err.message);
         }
         throw err;
       }
