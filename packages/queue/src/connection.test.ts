@@ -10,6 +10,7 @@ import {
   type RedisSettings,
   serverOptions,
 } from './connection.js';
+import { createJobResults } from './job-results.js';
 
 describe('connection options', () => {
   it('one server: host, port, credentials, database and TLS from the URL, then the caller’s options', () => {
@@ -87,7 +88,9 @@ describe('on a Redis Cluster of its own', () => {
     const redis = createRedisConnections(settings);
     const prefix = `{test-conn-${randomUUID().slice(0, 8)}}`;
     const queue = new Queue('q', { connection: redis.bullmq('worker'), prefix });
-    const events = new QueueEvents('q', { connection: redis.bullmq('worker'), prefix });
+    // from the stream's start: a fresh QueueEvents reading from '$' can miss a job that finishes
+    // before its first read is set up (what job-results guards against by looking at the job)
+    const events = new QueueEvents('q', { connection: redis.bullmq('worker'), prefix, lastEventId: '0-0' });
     const worker = new Worker('q', async (job: Job) => ({ doubled: job.data.n * 2 }), {
       connection: redis.bullmq('worker'),
       prefix,
@@ -114,6 +117,37 @@ describe('on a Redis Cluster of its own', () => {
     // a cluster's quit answers before its last node connection has ended
     expect(['disconnecting', 'end']).toContain(own.status);
   }, 60_000);
+
+  it('waits hear a job that finishes the moment they begin, each from a fresh waiter (the CLI, a first ?wait=true)', async () => {
+    const redis = createRedisConnections(settings);
+    const prefix = `{test-wait-${randomUUID().slice(0, 8)}}`;
+    const queue = new Queue('q', { connection: redis.bullmq('worker'), prefix });
+    // jobs of 0 to 33 ms: some finish while a fresh waiter is still connecting
+    const worker = new Worker(
+      'q',
+      async (job: Job) => {
+        await new Promise((r) => setTimeout(r, job.data.ms));
+        return { synced: 1 };
+      },
+      { connection: redis.bullmq('worker'), prefix },
+    );
+    const states: string[] = [];
+    try {
+      for (let i = 0; i < 12; i++) {
+        const results = createJobResults({ ...settings, REDIS_PREFIX: prefix });
+        const job = await queue.add('x', { ms: i * 3 });
+        states.push((await results.wait(queue, job.id!, 3000)).state);
+        await results.close();
+      }
+    } finally {
+      await worker.close();
+      await queue.obliterate({ force: true }).catch(() => {});
+      await queue.close();
+      await redis.close();
+    }
+    // a wait that missed the job's completion answers "running" once its time is up
+    expect(states.filter((s) => s !== 'completed')).toEqual([]);
+  }, 90_000);
 
   it('without a hash tag BullMQ cannot add a job (why the configuration refuses such a prefix)', async () => {
     const redis = createRedisConnections(settings);

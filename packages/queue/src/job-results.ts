@@ -26,6 +26,64 @@ export interface JobResults {
 }
 
 /**
+ * How often a wait looks at the job itself. QueueEvents tells at once, but a fresh one misses a
+ * job that finishes while its first read of the event stream is still being set up (seen on Redis
+ * Cluster: the CLI's wait, or an API replica's first `?wait=true`, then answered "running" after
+ * its whole timeout); the job's own state is the truth, the event only a wake-up.
+ */
+const LOOK_EVERY_MS = 1000;
+
+/** The job's outcome if it has one now; null while it runs (or Redis did not answer this time). */
+async function look(queue: Queue, jobId: string): Promise<JobOutcome | null> {
+  try {
+    // the state first: a job read before it finished would carry no return value
+    const state = await queue.getJobState(jobId);
+    if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return null;
+    const job = await Job.fromId(queue, jobId);
+    if (!job) return { state: 'failed', reason: 'the job is gone (removed before it finished)' };
+    if (state === 'completed') return { state: 'completed', value: job.returnvalue };
+    return { state: 'failed', reason: job.failedReason };
+  } catch {
+    return null; // a wait that cannot look answers "running" when its time is up
+  }
+}
+
+/** Resolves `next()` early when QueueEvents hears that the job completed or failed. */
+function wakeOnOutcome(events: QueueEvents, jobId: string): { next(ms: number): Promise<void>; stop(): void } {
+  let heard = false; // heard while no next() was pending: the next one returns at once
+  let pending: (() => void) | null = null;
+  const listener = (event: { jobId: string }) => {
+    if (event.jobId !== jobId) return;
+    if (pending) pending();
+    else heard = true;
+  };
+  events.on('completed', listener);
+  events.on('failed', listener);
+  return {
+    next: (ms) =>
+      new Promise<void>((resolve) => {
+        if (heard) {
+          heard = false;
+          return resolve();
+        }
+        const timer = setTimeout(() => {
+          pending = null;
+          resolve();
+        }, ms);
+        pending = () => {
+          clearTimeout(timer);
+          pending = null;
+          resolve();
+        };
+      }),
+    stop() {
+      events.off('completed', listener);
+      events.off('failed', listener);
+    },
+  };
+}
+
+/**
  * One QueueEvents per queue, made on first use: it holds a blocking Redis connection, which an
  * API replica that never serves `?wait=true` (or a CLI command that does not wait) should not pay for.
  */
@@ -45,14 +103,17 @@ export function createJobResults(config: RedisSettings & { REDIS_PREFIX: string 
     return e;
   };
   const wait = async (queue: Queue, jobId: string, timeoutMs: number): Promise<JobOutcome> => {
-    const job = await Job.fromId(queue, jobId);
-    if (!job) return { state: 'failed', reason: 'the job is gone (removed before it finished)' };
+    const deadline = Date.now() + timeoutMs;
+    const wake = wakeOnOutcome(eventsFor(queue), jobId);
     try {
-      return { state: 'completed', value: await job.waitUntilFinished(eventsFor(queue), timeoutMs) };
-    } catch (err) {
-      // waitUntilFinished rejects both for a failed job and for a wait that ran out: ask Redis which.
-      const state = await queue.getJobState(jobId).catch(() => 'unknown');
-      return state === 'failed' ? { state: 'failed', reason: (err as Error).message } : { state: 'running' };
+      for (;;) {
+        const outcome = await look(queue, jobId);
+        if (outcome) return outcome;
+        if (Date.now() >= deadline) return { state: 'running' };
+        await wake.next(Math.min(LOOK_EVERY_MS, deadline - Date.now()));
+      }
+    } finally {
+      wake.stop();
     }
   };
   return {
