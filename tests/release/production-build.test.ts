@@ -1,6 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,10 +22,20 @@ import { copyRelease } from '../../scripts/release.js';
 
 const run = promisify(execFile);
 
+/** The modules the Dockerfile compiles into the image's compile cache, as it names them. */
+function dockerfileCacheModules(): string[] {
+  const text = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8').replace(/\\\n\s*/g, ' ');
+  const named = /node packages\/config\/dist\/compile-cache\.js ([^&\n]+)/.exec(text)?.[1];
+  if (!named) throw new Error('the Dockerfile no longer fills the compile cache');
+  return named.trim().split(/\s+/);
+}
+/** module.enableCompileCache: Node 22.1+ (Node 20 has none and starts without). */
+const hasCompileCache = typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache === 'function';
+
 /**
  * What the Dockerfile does, without Docker: `npm run build`, the release folder
- * (scripts/release.ts), `npm ci --omit=dev` from the lockfile, then the API, a worker and the
- * migration command run from that folder with plain node (no tsx, no @leadsync/source condition,
+ * (scripts/release.ts), `npm ci --omit=dev` from the lockfile, the compile cache filled as the
+ * Dockerfile fills it, then the API, a worker and the migration command run from that folder with plain node (no tsx, no @leadsync/source condition,
  * no TypeScript sources, no dev dependencies) against a stack and the Zoho simulator.
  */
 describe('release: the production build installed as the image installs it', () => {
@@ -39,6 +50,10 @@ describe('release: the production build installed as the image installs it', () 
     await run('npm', ['run', 'build'], { cwd: REPO_ROOT });
     copyRelease(release);
     await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: release });
+    await run(process.execPath, ['packages/config/dist/compile-cache.js', ...dockerfileCacheModules()], {
+      cwd: release,
+      env: { PATH: process.env.PATH },
+    });
     [stack, sim] = await Promise.all([startIsolatedStack('release'), startZohoSim()]);
   }, 240_000);
 
@@ -79,6 +94,17 @@ describe('release: the production build installed as the image installs it', () 
     const installed = readdirSync(join(release, 'node_modules'));
     for (const devOnly of ['tsx', 'esbuild', 'jest', '@biomejs', '@swc']) expect(installed).not.toContain(devOnly);
     expect(readdirSync(join(release, 'node_modules/@leadsync')).sort()).not.toContain('zoho-sim');
+  });
+
+  it("fills the compile cache the image ships, from the entry points' modules, without running them", () => {
+    const modules = dockerfileCacheModules();
+    expect(modules).toEqual(expect.arrayContaining(['apps/api/dist/main.js', 'apps/worker/dist/main.js']));
+    for (const module of modules) expect(existsSync(join(release, module))).toBe(true);
+    const cache = join(release, '.cache/node-compile-cache');
+    if (!hasCompileCache) return expect(existsSync(cache)).toBe(false);
+    // one folder per Node version and V8 flags, one file per module compiled
+    const [version] = readdirSync(cache);
+    expect(readdirSync(join(cache, version!)).length).toBeGreaterThan(500);
   });
 
   it('applies every migration to a fresh database with the compiled runner, once', async () => {

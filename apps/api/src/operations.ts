@@ -4,8 +4,8 @@ import {
   createRedisConnections,
   JOB_RETENTION,
   QUEUES,
+  Queue,
 } from '@leadsync/queue';
-import { Queue } from 'bullmq';
 import type { ApiConfig } from './config.js';
 
 /** What the operations surfaces (health report, metrics) need beyond intake's deps. */

@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { createClient, type SupabaseClient, type SupabaseClientOptions } from '@supabase/supabase-js';
-import WebSocket from 'ws';
 import { pooledFetch } from './pooled-fetch.js';
 
 type Transport = NonNullable<NonNullable<SupabaseClientOptions<'public'>['realtime']>['transport']>;
@@ -17,7 +17,8 @@ export interface DbConfig {
 /**
  * supabase-js with the service role, for servers: no session persistence, no token refresh.
  * Node 20 has no global WebSocket and supabase-js builds its realtime client eagerly (and throws
- * without one), so the `ws` package is handed over there; realtime itself is never used.
+ * without one), so the `ws` package is handed over there; realtime itself is never used. It is
+ * required only then: Node 22+ has a WebSocket and need not load `ws` at start-up.
  */
 export function createSupabase(config: DbConfig): SupabaseClient {
   const fetch = pooledFetch({ connections: 64, timeoutMs: config.timeoutMs ?? 10000 });
@@ -25,7 +26,7 @@ export function createSupabase(config: DbConfig): SupabaseClient {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     global: { fetch },
     ...(typeof globalThis.WebSocket === 'undefined'
-      ? { realtime: { transport: WebSocket as unknown as Transport } }
+      ? { realtime: { transport: createRequire(import.meta.url)('ws') as Transport } }
       : {}),
   });
 }

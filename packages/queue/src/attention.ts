@@ -1,4 +1,5 @@
-import { type ConnectionOptions, type Job, Queue, UnrecoverableError } from 'bullmq';
+import type { ConnectionOptions } from 'bullmq';
+import { type Job, Queue, UnrecoverableError } from './bullmq.js';
 import { JOBS, type LeadFailedPayload, type LeadSpamPayload, QUEUES } from './jobs.js';
 import type { SyncProducer } from './producer.js';
 

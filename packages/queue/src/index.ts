@@ -17,6 +17,7 @@ export {
   SPAM_JOBS_KEPT,
   startSyncFor,
 } from './attention.js';
+export { Queue } from './bullmq.js';
 export {
   type BullmqRole,
   type ClientOptions,

@@ -1,4 +1,4 @@
-import { Job, type Queue, QueueEvents } from 'bullmq';
+import { Job, type Queue, QueueEvents } from './bullmq.js';
 import { createRedisConnections, type RedisSettings } from './connection.js';
 import { batchResultSchema, sumBatchResults } from './jobs.js';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Queue } from 'bullmq';
+import { Queue } from './bullmq.js';
 import { createRedisConnections, type QueueConnectionConfig, queueRedisSettings } from './connection.js';
 import { JOBS, QUEUES, SYNC_DEDUP, type SyncBatchPayload } from './jobs.js';
 

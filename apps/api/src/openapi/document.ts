@@ -18,8 +18,9 @@ import { INTAKE_PATHS, leadAcceptedSchema } from '../routes/intake.js';
 import { LEAD_PATHS, leadIdParamsSchema, leadStatusSchema } from '../routes/leads.js';
 import { METRICS_PATH } from '../routes/metrics.js';
 import { OAUTH_CALLBACK_QUERY, OAUTH_PATHS, zohoAuthBodySchema, zohoConnectedSchema } from '../routes/oauth.js';
+import { OPENAPI_PATH } from '../routes/openapi.js';
 
-export const OPENAPI_PATH = '/api/openapi.json';
+export { OPENAPI_PATH };
 
 // Named once, at load: zod's registry keeps ids, and the document is built from these instances.
 const QuoteForm = quoteFormSchema.meta({ id: 'QuoteForm' });

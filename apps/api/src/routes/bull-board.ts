@@ -1,6 +1,3 @@
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
 import { QUEUES } from '@leadsync/queue';
 import type { Queue } from 'bullmq';
 import { type RequestHandler, Router } from 'express';
@@ -41,19 +38,6 @@ export const QUEUE_DESCRIPTIONS: Record<string, string> = {
   [QUEUES.token]: 'Zoho access token upkeep',
 };
 
-function board(queues: Queue[], readOnlyMode: boolean): Router {
-  const serverAdapter = new ExpressAdapter();
-  serverAdapter.setBasePath(BULL_BOARD_PATH);
-  createBullBoard({
-    queues: queues.map(
-      (queue) => new BullMQAdapter(queue, { readOnlyMode, description: QUEUE_DESCRIPTIONS[queue.name] ?? '' }),
-    ),
-    serverAdapter,
-    options: { uiConfig: { boardTitle: readOnlyMode ? 'leadsync (read-only)' : 'leadsync', hideDocsLink: true } },
-  });
-  return serverAdapter.getRouter();
-}
-
 /**
  * Bull Board over every queue leadsync runs, behind the admin secret: a browser shows its login
  * box on the 401 (any user name, CRON_SECRET as the password). With BULL_BOARD_READ_ONLY_SECRET
@@ -61,8 +45,8 @@ function board(queues: Queue[], readOnlyMode: boolean): Router {
  * Retry on a lead-attention or lead-spam job retries the lead (docs/operations.md §1).
  */
 export function bullBoardRoutes(deps: { queues: Queue[]; adminSecret: string; readOnlySecret?: string }): Router {
-  const full = board(deps.queues, false);
-  const readOnly = deps.readOnlySecret ? board(deps.queues, true) : undefined;
+  const full = lazyBoard(deps.queues, false);
+  const readOnly = deps.readOnlySecret ? lazyBoard(deps.queues, true) : undefined;
   const isAdmin = presentsSecret(deps.adminSecret);
   const isReader = deps.readOnlySecret ? presentsSecret(deps.readOnlySecret) : () => false;
   const router = Router();
@@ -73,4 +57,22 @@ export function bullBoardRoutes(deps: { queues: Queue[]; adminSecret: string; re
     refuse(res);
   });
   return router;
+}
+
+/**
+ * A board built on its first authorised request: Bull Board (its UI server, templates and
+ * adapters) is imported then, not at start-up, where it cost the API about 50 ms and some
+ * megabytes for a page an operator opens now and then. A refused request loads nothing.
+ */
+function lazyBoard(queues: Queue[], readOnlyMode: boolean): RequestHandler {
+  let router: Promise<Router> | undefined;
+  return (req, res, next) => {
+    router ??= import('./bull-board-ui.js')
+      .then(({ board }) => board(queues, readOnlyMode, QUEUE_DESCRIPTIONS))
+      .catch((err) => {
+        router = undefined; // try again on the next request rather than failing forever
+        throw err;
+      });
+    router.then((board) => board(req, res, next), next);
+  };
 }

@@ -1,13 +1,27 @@
 import { Router } from 'express';
-import { buildOpenApiDocument, OPENAPI_PATH } from '../openapi/document.js';
 
-/** GET /api/openapi.json: public, like the API it describes; built once, on first request. */
+export const OPENAPI_PATH = '/api/openapi.json';
+
+/**
+ * GET /api/openapi.json: public, like the API it describes; built once, on first request. The
+ * builder (zod-to-openapi and every schema's description) is imported then too, so start-up
+ * does not pay for a document most processes never serve.
+ */
 export function openApiRoutes(): Router {
   const router = Router();
-  let document: string | undefined;
-  router.get(OPENAPI_PATH, (_req, res) => {
-    document ??= JSON.stringify(buildOpenApiDocument());
-    res.set('Cache-Control', 'public, max-age=300').type('application/json').send(document);
+  let document: Promise<string> | undefined;
+  const built = () => {
+    document ??= import('../openapi/document.js')
+      .then(({ buildOpenApiDocument }) => JSON.stringify(buildOpenApiDocument()))
+      .catch((err) => {
+        document = undefined; // try again on the next request rather than failing forever
+        throw err;
+      });
+    return document;
+  };
+  router.get(OPENAPI_PATH, async (_req, res) => {
+    const body = await built();
+    res.set('Cache-Control', 'public, max-age=300').type('application/json').send(body);
   });
   return router;
 }
