@@ -121,8 +121,8 @@ export async function drainRun(n: number, workers: number, extraEnv: Record<stri
   try {
     const env = engineEnv(stack, gateway.url, sim, await sim.control.issueRefreshToken(), extraEnv);
     procs = await startWorkers(env, workers);
-    // Long-running workers are warm: a drain timed from a cold start measures each process's JIT
-    // and first connections, which grow with the number of processes, not the engine's pace.
+    // Long-running workers are warm: a drain timed from a cold start also measures each process's
+    // JIT warm-up and first connections, which long-running workers do not pay.
     const warm = warmupLeads(workers);
     let before = { calls: 0, rejected: 0, duplicates: 0, outputAt: procs.map(() => 0) };
     if (warm > 0) {

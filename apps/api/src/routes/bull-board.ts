@@ -2,6 +2,7 @@ import { QUEUES } from '@leadsync/queue';
 import type { Queue } from 'bullmq';
 import { type RequestHandler, Router } from 'express';
 import { presentsSecret, refuse } from '../middleware/admin-auth.js';
+import { loadOnce } from './load-once.js';
 
 export const BULL_BOARD_PATH = '/admin/queues';
 
@@ -65,14 +66,10 @@ export function bullBoardRoutes(deps: { queues: Queue[]; adminSecret: string; re
  * megabytes for a page an operator opens now and then. A refused request loads nothing.
  */
 function lazyBoard(queues: Queue[], readOnlyMode: boolean): RequestHandler {
-  let router: Promise<Router> | undefined;
+  const router = loadOnce(() =>
+    import('./bull-board-ui.js').then(({ board }) => board(queues, readOnlyMode, QUEUE_DESCRIPTIONS)),
+  );
   return (req, res, next) => {
-    router ??= import('./bull-board-ui.js')
-      .then(({ board }) => board(queues, readOnlyMode, QUEUE_DESCRIPTIONS))
-      .catch((err) => {
-        router = undefined; // try again on the next request rather than failing forever
-        throw err;
-      });
-    router.then((board) => board(req, res, next), next);
+    router().then((board) => board(req, res, next), next);
   };
 }

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { loadOnce } from './load-once.js';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 
@@ -9,16 +10,9 @@ export const OPENAPI_PATH = '/api/openapi.json';
  */
 export function openApiRoutes(): Router {
   const router = Router();
-  let document: Promise<string> | undefined;
-  const built = () => {
-    document ??= import('../openapi/document.js')
-      .then(({ buildOpenApiDocument }) => JSON.stringify(buildOpenApiDocument()))
-      .catch((err) => {
-        document = undefined; // try again on the next request rather than failing forever
-        throw err;
-      });
-    return document;
-  };
+  const built = loadOnce(() =>
+    import('../openapi/document.js').then(({ buildOpenApiDocument }) => JSON.stringify(buildOpenApiDocument())),
+  );
   router.get(OPENAPI_PATH, async (_req, res) => {
     const body = await built();
     res.set('Cache-Control', 'public, max-age=300').type('application/json').send(body);
