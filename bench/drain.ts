@@ -6,7 +6,7 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createDb, type SyncResult } from '@leadsync/db';
-import { type IsolatedStack, startIsolatedStack } from '@leadsync/local-stack';
+import { type IsolatedStack, localRedisPid, startIsolatedStack } from '@leadsync/local-stack';
 import { CpuMeter, perLead, procTimes, treeCpuMs } from './cpu.js';
 import {
   anyLeftPending,
@@ -117,6 +117,7 @@ export async function drainRun(n: number, workers: number, extraEnv: Record<stri
   const gateway = await startGatewayProcess(stack.postgrest().url);
   const sim = await startSimProcess();
   const mon = await monitor(stack.databaseUrl);
+  const redisPid = await localRedisPid(stack.redisUrl);
   let procs: Awaited<ReturnType<typeof startWorkers>> = [];
   try {
     const env = engineEnv(stack, gateway.url, sim, await sim.control.issueRefreshToken(), extraEnv);
@@ -147,6 +148,8 @@ export async function drainRun(n: number, workers: number, extraEnv: Record<stri
         { name: 'gateway', pids: () => [gateway.child.pid ?? 0] },
         { name: 'postgrest', pids: () => [stack.postgrest().child.pid ?? 0] },
         { name: 'simulator', pids: () => [sim.child.pid ?? 0] },
+        // the machine's Redis when it is local (shared: nothing else should use it during a bench)
+        { name: 'redis', pids: () => (redisPid ? [redisPid] : []) },
       ],
       mon.client,
     );

@@ -3,7 +3,7 @@
 // sync and then while a backlog of 10,000 pending leads drains beside it.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { spawnApi, startIsolatedStack } from '@leadsync/local-stack';
+import { localRedisPid, spawnApi, startIsolatedStack } from '@leadsync/local-stack';
 import { Pool } from 'undici';
 import { CpuMeter, perLead } from './cpu.js';
 import {
@@ -85,6 +85,7 @@ export async function benchIntakeToZoho(opts: { rate?: number; seconds?: number;
   const gateway = await startGatewayProcess(stack.postgrest().url);
   const sim = await startSimProcess();
   const mon = await monitor(stack.databaseUrl);
+  const redisPid = await localRedisPid(stack.redisUrl);
   const env = engineEnv(stack, gateway.url, sim, await sim.control.issueRefreshToken(), { SYNC_MODE: 'immediate' });
   const api = await spawnApi({ ...env, LOG_LEVEL: 'warn' }, { output: 'stderr' });
   let workers: Awaited<ReturnType<typeof startWorkers>> = [];
@@ -101,6 +102,10 @@ export async function benchIntakeToZoho(opts: { rate?: number; seconds?: number;
         { name: 'gateway', pids: () => [gateway.child.pid ?? 0] },
         { name: 'postgrest', pids: () => [stack.postgrest().child.pid ?? 0] },
         { name: 'simulator', pids: () => [sim.child.pid ?? 0] },
+        // the machine's Redis when it is local (shared: nothing else should use it during a bench)
+        { name: 'redis', pids: () => (redisPid ? [redisPid] : []) },
+        // the machine's Redis when it is local (shared: nothing else should use it during a bench)
+        { name: 'redis', pids: () => (redisPid ? [redisPid] : []) },
       ],
       mon.client,
     );

@@ -17,7 +17,14 @@ export {
   stackEnv,
   type ZohoEndpoints,
 } from './processes.js';
-export { clearRedisPrefix, deleteKeysUnder, type RedisProcess, redisAnswers, startRedisServer } from './redis.js';
+export {
+  clearRedisPrefix,
+  deleteKeysUnder,
+  localRedisPid,
+  type RedisProcess,
+  redisAnswers,
+  startRedisServer,
+} from './redis.js';
 export {
   parseClusterInfo,
   type RedisClusterNode,

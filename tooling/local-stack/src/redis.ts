@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { waitFor } from './ports.js';
 import { StackUnavailableError } from './postgres.js';
@@ -16,6 +17,24 @@ export async function redisAnswers(url: string): Promise<boolean> {
     return (await client.ping()) === 'PONG';
   } catch {
     return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * The pid of the Redis server at `url` when it runs on this machine (its INFO names a process
+ * this machine has), else null: a benchmark counts its CPU beside the processes it started.
+ */
+export async function localRedisPid(url: string): Promise<number | null> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const pid = Number(/^process_id:(\d+)/m.exec(await client.info('server'))?.[1]);
+    return pid > 0 && existsSync(`/proc/${pid}/stat`) ? pid : null;
+  } catch {
+    return null;
   } finally {
     client.disconnect();
   }
