@@ -21,8 +21,14 @@ import pg from 'pg';
 import { Pool } from 'undici';
 
 /** The simulator the issue's figures are stated against: 100 ms a call, 10 calls at once, 100 records a call. */
-export const SIM = { latencyMs: 100, concurrency: 10, recordsPerCall: 100 } as const;
-export const idealFormula = (sim = SIM) => (sim.concurrency * sim.recordsPerCall * 1000) / sim.latencyMs;
+export interface SimSettings {
+  latencyMs: number;
+  concurrency: number;
+  recordsPerCall: number;
+}
+export const SIM: Readonly<SimSettings> = { latencyMs: 100, concurrency: 10, recordsPerCall: 100 };
+export const idealFormula = (sim: Readonly<SimSettings> = SIM) =>
+  (sim.concurrency * sim.recordsPerCall * 1000) / sim.latencyMs;
 
 export interface SimProcess extends Spawned {
   url: string;
@@ -77,7 +83,11 @@ export interface IdealFigures {
  * straight to a fresh simulator back to back for `seconds`. What the sync engine could reach if
  * it cost nothing.
  */
-export async function measureIdeal(seconds = 4, cpuOf?: (pid: number) => number, sim = SIM): Promise<IdealFigures> {
+export async function measureIdeal(
+  seconds = 4,
+  cpuOf?: (pid: number) => number,
+  sim: Readonly<SimSettings> = SIM,
+): Promise<IdealFigures> {
   const probe = await startSimProcess({ latencyMs: sim.latencyMs, concurrency: sim.concurrency });
   const pool = new Pool(probe.url, { connections: sim.concurrency });
   try {

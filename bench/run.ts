@@ -2,7 +2,7 @@
 // the same machine. Nothing here asserts; it measures and prints (and writes bench/results/).
 //   npm run bench                 all
 //   npm run bench -- <section>    one section: intake | drain | latency | bundle | scaling | footprint
-//   npm run bench -- drain   [--leads 10000] [--workers 1,2,4] [--repeat 3] [--db-parallel 10]
+//   npm run bench -- drain   [--leads 10000] [--workers 1,2,4] [--repeat 3] [--db-parallel 10] [--latency-ms 100]
 //                                 drain with 1, 2, 4 worker processes; the DB rate with that many batches in flight
 //   npm run bench -- scaling [--sizes 1000,10000,100000]          drain time vs backlog (BENCH_LARGE=0: no 100,000)
 //   npm run bench -- latency [--rate 50] [--seconds 20] [--backlog 10000]
@@ -52,6 +52,7 @@ const { positionals, values: flags } = parseArgs({
     backlog: { type: 'string' },
     repeat: { type: 'string' },
     'db-parallel': { type: 'string' },
+    'latency-ms': { type: 'string' },
     node: { type: 'string' },
     starts: { type: 'string' },
   },
@@ -383,7 +384,7 @@ function summaryTable(): string {
     for (const run of d.runs) {
       rows.push([
         `drain of ${run.leads}, ${run.workers} worker${run.workers === 1 ? '' : 's'} (SYNC_CONCURRENCY=${d.sync_concurrency})`,
-        `${run.leads_per_s} leads/s (${run.seconds} s; of ${run.leads_per_s_each.join(', ')}): ${run.ratio_to_ideal} of ideal, ${run.ratio_to_db_rate} of DB rate, ×${run.ratio_to_one_worker} of 1 worker, leads by worker ${run.leads_by_worker.join('/')}; ${run.calls_per_lead} calls/lead, max ${run.max_in_flight} (mean ${run.mean_in_flight}) in flight, ${run.rejected_429} × 429${run.batch_ms_p50 ? `; batch p50 ms ${cpu(run.batch_ms_p50)}` : ''}${run.timed_out ? ', TIMED OUT' : ''}`,
+        `${run.leads_per_s} leads/s (${run.seconds} s; of ${run.leads_per_s_each.join(', ')}): ${run.ratio_to_ideal} of ideal, ${run.ratio_to_db_rate} of DB rate, ×${run.ratio_to_one_worker} of 1 worker${run.workers > 1 && run.ratio_to_one_worker_by_round.length > 0 ? ` (round by round ×${run.ratio_to_one_worker_by_round.join(', ×')})` : ''}, leads by worker ${run.leads_by_worker.join('/')}; ${run.calls_per_lead} calls/lead, max ${run.max_in_flight} (mean ${run.mean_in_flight}) in flight, ${run.rejected_429} × 429${run.batch_ms_p50 ? `; batch p50 ms ${cpu(run.batch_ms_p50)}` : ''}${run.timed_out ? ', TIMED OUT' : ''}`,
         `bound: ${run.bound}; CPU ms/lead ${run.cpu_ms_per_lead_total} (${cpu(run.cpu_ms_per_lead)}): ${d.cores} cores could do ${run.cpu_bound_leads_per_s} leads/s; load ${run.load_average}`,
       ]);
     }
@@ -475,6 +476,7 @@ const sections: Record<string, () => Promise<void>> = {
       workers: numbers(flags.workers),
       repeat: number(flags.repeat),
       dbParallel: number(flags['db-parallel']),
+      latencyMs: number(flags['latency-ms']),
     });
   },
   latency: async () => {

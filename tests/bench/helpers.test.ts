@@ -2,7 +2,7 @@
 // steps read from worker logs, and CPU times read from /proc. No durations are asserted.
 import { describe, expect, it } from '@jest/globals';
 import { perLead, procTimes, treeCpuMs } from '../../bench/cpu.js';
-import { batchSteps, boundHeld, oneWorkerTarget } from '../../bench/drain.js';
+import { batchSteps, boundHeld, medianOf, oneWorkerTarget, ratiosByRound } from '../../bench/drain.js';
 
 describe('bench helpers', () => {
   it('names the lowest ceiling when the drain came close to it, the engine otherwise', () => {
@@ -15,6 +15,15 @@ describe('bench helpers', () => {
     expect(oneWorkerTarget(10_000, 20_000)).toBe(5000);
     expect(oneWorkerTarget(10_000, 5000)).toBe(4000);
     expect(oneWorkerTarget(10_000, 9000)).toBe(5000);
+  });
+
+  it('takes the median run of each worker count and its ratio to one worker round by round', () => {
+    const runs = [4000, 5000, 3000].map((leads_per_s, round) => ({ leads_per_s, round }));
+    expect(medianOf(runs)).toEqual({ leads_per_s: 4000, round: 0, leads_per_s_each: [4000, 5000, 3000] });
+    expect(medianOf(runs.slice(0, 2)).leads_per_s).toBe(4000); // an even count: the lower middle
+    const one = [4000, 4000, 6000].map((leads_per_s) => ({ leads_per_s }));
+    expect(ratiosByRound(runs, one)).toEqual([1, 1.25, 0.5]);
+    expect(ratiosByRound(runs, [])).toEqual([]);
   });
 
   it('reads the median of each batch step from pino lines and skips everything else', () => {
