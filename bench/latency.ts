@@ -104,8 +104,6 @@ export async function benchIntakeToZoho(opts: { rate?: number; seconds?: number;
         { name: 'simulator', pids: () => [sim.child.pid ?? 0] },
         // the machine's Redis when it is local (shared: nothing else should use it during a bench)
         { name: 'redis', pids: () => (redisPid ? [redisPid] : []) },
-        // the machine's Redis when it is local (shared: nothing else should use it during a bench)
-        { name: 'redis', pids: () => (redisPid ? [redisPid] : []) },
       ],
       mon.client,
     );
