@@ -331,10 +331,10 @@ export function oneWorkerTarget(ideal: number, dbRate: number): number {
 }
 
 /**
- * The run with the median rate of `times` (with every rate beside it): on a small machine shared
- * with other work one drain says little, and a single slow or fast outlier should not be the figure.
+ * The run with the median leads/s (of an even count, the lower middle), with every run's figure
+ * beside it: on a small machine shared with other work one drain says little, and a single slow
+ * or fast outlier should not be the figure.
  */
-/** The run with the median leads/s (of an odd count; the lower middle of an even one), with every run's figure. */
 export function medianOf<T extends { leads_per_s: number }>(all: T[]): T & { leads_per_s_each: number[] } {
   const sorted = [...all].sort((a, b) => a.leads_per_s - b.leads_per_s);
   return { ...sorted[Math.floor((sorted.length - 1) / 2)]!, leads_per_s_each: all.map((r) => r.leads_per_s) };
@@ -351,6 +351,7 @@ export function ratiosByRound(
   });
 }
 
+/** medianOf `times` runs of `run`, one after another. */
 export async function median<T extends { leads_per_s: number }>(
   times: number,
   run: () => Promise<T>,

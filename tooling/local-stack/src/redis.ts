@@ -4,7 +4,11 @@ import { Redis } from 'ioredis';
 import { waitFor } from './ports.js';
 import { StackUnavailableError } from './postgres.js';
 
-export async function redisAnswers(url: string): Promise<boolean> {
+/**
+ * One question to the Redis at `url` over a short-lived connection that never retries; `fallback`
+ * when nothing answers there (or the question fails).
+ */
+async function askOnce<T>(url: string, ask: (client: Redis) => Promise<T>, fallback: T): Promise<T> {
   const client = new Redis(url, {
     lazyConnect: true,
     maxRetriesPerRequest: 0,
@@ -14,12 +18,16 @@ export async function redisAnswers(url: string): Promise<boolean> {
   client.on('error', () => {});
   try {
     await client.connect();
-    return (await client.ping()) === 'PONG';
+    return await ask(client);
   } catch {
-    return false;
+    return fallback;
   } finally {
     client.disconnect();
   }
+}
+
+export async function redisAnswers(url: string): Promise<boolean> {
+  return askOnce(url, async (client) => (await client.ping()) === 'PONG', false);
 }
 
 /**
@@ -27,17 +35,14 @@ export async function redisAnswers(url: string): Promise<boolean> {
  * this machine has), else null: a benchmark counts its CPU beside the processes it started.
  */
 export async function localRedisPid(url: string): Promise<number | null> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    const pid = Number(/^process_id:(\d+)/m.exec(await client.info('server'))?.[1]);
-    return pid > 0 && existsSync(`/proc/${pid}/stat`) ? pid : null;
-  } catch {
-    return null;
-  } finally {
-    client.disconnect();
-  }
+  return askOnce(
+    url,
+    async (client) => {
+      const pid = Number(/^process_id:(\d+)/m.exec(await client.info('server'))?.[1]);
+      return pid > 0 && existsSync(`/proc/${pid}/stat`) ? pid : null;
+    },
+    null,
+  );
 }
 
 /** Redis glob characters in a prefix are meant literally (a label may hold any of them). */
