@@ -1,4 +1,4 @@
-import type { AttentionRow, Db, LeadRow } from '@leadsync/db';
+import type { AttentionRow, ClaimedLead, Db } from '@leadsync/db';
 import {
   type AttentionKind,
   type AttentionQueues,
@@ -30,7 +30,7 @@ export interface ReconcileOutcome {
 export interface WorkerAttention {
   queues: AttentionQueues;
   /** For the sync path's onLeadFailed: adds the lead's job; a miss (Redis down) is repaired by reconcile. */
-  leadFailed(lead: LeadRow, error: { code: string; message: string }): void;
+  leadFailed(lead: ClaimedLead, error: { code: string; message: string }): void;
   /** Every failed/spam lead gets its job, and jobs of leads handled elsewhere go (one bounded page). */
   reconcile(): Promise<ReconcileOutcome>;
   close(): Promise<void>;

@@ -1,4 +1,4 @@
-import type { Db, LeadRow } from '@leadsync/db';
+import type { ClaimedLead, Db } from '@leadsync/db';
 import {
   alertingConditions,
   collectHealth,
@@ -86,7 +86,7 @@ export function startWorkerOperations(deps: {
 
   return {
     syncHooks: {
-      onLeadFailed: (lead: LeadRow, error) => alerter.leadFailed({ id: lead.id, source: lead.source }, error),
+      onLeadFailed: (lead: ClaimedLead, error) => alerter.leadFailed({ id: lead.id, source: lead.source }, error),
       onZohoCall: (call) => metrics.zohoCall('leads.upsert', call.outcome, call.code),
       onBatch: (outcome) => metrics.batch(outcome),
     },

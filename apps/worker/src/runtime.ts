@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Db, LeadRow } from '@leadsync/db';
+import type { ClaimedLead, Db } from '@leadsync/db';
 import {
   applySyncConcurrency,
   createRedisConnections,
@@ -29,7 +29,7 @@ export interface WorkerDeps {
   db: Db;
   zoho: WorkerZoho;
   logger: Logger;
-  onLeadFailed?: (lead: LeadRow, error: { code: string; message: string }) => void;
+  onLeadFailed?: (lead: ClaimedLead, error: { code: string; message: string }) => void;
 }
 
 export interface RunningWorker {

@@ -10,6 +10,7 @@ export type { DbConfig } from './client.js';
 export * from './errors.js';
 export type {
   AttentionRow,
+  ClaimedLead,
   IntakeInput,
   IntakeOutcome,
   IntakeResult,

@@ -114,7 +114,35 @@ describe('leads through supabase-js and the gateway', () => {
     const a = await db.leads.intake(quote());
     const claimed = await db.leads.claimPending({ limit: 1000, worker: 'rec', leaseSeconds: 60, token: 'rec' });
     const mine = claimed.find((l) => l.id === a.id)!;
-    expect(mine.status).toBe('syncing');
+    expect((await db.leads.get(a.id as string))?.status).toBe('syncing');
+    // the claim answers what the sync uses, not the stored request (raw_payload) nor the claim's own columns
+    expect(Object.keys(mine).sort()).toEqual(
+      [
+        'id',
+        'source',
+        'name',
+        'first_name',
+        'last_name',
+        'email',
+        'phone',
+        'company',
+        'message',
+        'transcript',
+        'service',
+        'budget',
+        'page_url',
+        'utm_source',
+        'utm_medium',
+        'utm_campaign',
+        'content_version',
+        'zoho_id',
+        'zoho_action',
+        'attempts',
+        'first_failed_at',
+        'created_at',
+      ].sort(),
+    );
+    expect(mine.email).toMatch(/^ada\+.*@example\.com$/);
     const others = claimed.filter((l) => l.id !== a.id);
     await db.leads.releaseClaims({ token: 'rec', ids: others.map((l) => l.id) });
     const n = await db.leads.recordResults({
@@ -207,7 +235,7 @@ describe('leads through supabase-js and the gateway', () => {
       c.query(`update leads set claim_expires_at = now() - interval '1 second' where id = $1`, [a.id]),
     );
     const fresh = await take('run-new');
-    expect(fresh.claim_token).toBe('run-new');
+    expect((await db.leads.get(fresh.id))?.claim_token).toBe('run-new');
 
     // the stale run's answers arrive late: neither its record nor its release touches the lead
     const recorded = await db.leads.recordResults({

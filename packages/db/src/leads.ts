@@ -52,6 +52,24 @@ export interface LeadRow extends LeadContent {
   synced_at: string | null;
 }
 
+/**
+ * What a claim answers of each lead (claim_pending_leads' `returns table`, migration
+ * 20261202140000): what the sync sends (the lead's content), decides with (its Zoho id, content
+ * version, attempts, failing-since) and shows (created_at, for an alert) — not raw_payload, the
+ * request as it came (a chat's whole transcript again), nor the claim's own bookkeeping.
+ */
+export type ClaimedLead = Pick<
+  LeadRow,
+  | keyof LeadContent
+  | 'id'
+  | 'content_version'
+  | 'zoho_id'
+  | 'zoho_action'
+  | 'attempts'
+  | 'first_failed_at'
+  | 'created_at'
+>;
+
 const ATTENTION_COLUMNS =
   'id,status,source,name,email,phone,attempts,last_error_code,last_error_message,created_at,updated_at' as const;
 
@@ -190,8 +208,8 @@ export function leadsRepository(supabase: SupabaseClient, tuning: Partial<GroupC
       leaseSeconds: number;
       token: string;
       job?: string;
-    }): Promise<LeadRow[]> {
-      const rows = await run<LeadRow[]>(
+    }): Promise<ClaimedLead[]> {
+      const rows = await run<ClaimedLead[]>(
         'claim pending leads',
         supabase.rpc('claim_pending_leads', {
           p_limit: opts.limit,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { LeadRow } from '@leadsync/db';
+import type { ClaimedLead } from '@leadsync/db';
 import { type BatchResult, JOBS } from '@leadsync/queue';
 import { RetryLaterError } from '@leadsync/zoho-client';
 import type { Job } from 'bullmq';
@@ -24,7 +24,12 @@ export interface BatchJobResult extends BatchResult {
 }
 
 /** What Bull Board's Data tab shows of a claimed lead: enough to find it, no more. */
-export function carriedLead(lead: LeadRow): { id: string; source: string; contact: string | null; attempt: number } {
+export function carriedLead(lead: ClaimedLead): {
+  id: string;
+  source: string;
+  contact: string | null;
+  attempt: number;
+} {
   return { id: lead.id, source: lead.source, contact: lead.email ?? lead.phone ?? null, attempt: lead.attempts };
 }
 

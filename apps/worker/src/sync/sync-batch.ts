@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Db, LeadRow, SyncResult } from '@leadsync/db';
+import type { ClaimedLead, Db, SyncResult } from '@leadsync/db';
 import { duplicateCheckIdentity } from '@leadsync/lead';
 import {
   ConcurrencyLimitError,
@@ -23,7 +23,7 @@ import { backoffDelayMs, planWriteRounds, splitSamePersonIntoRounds, type ZohoWr
  * result per record, in order).
  */
 export interface ZohoLeadsPort {
-  toZohoLead(lead: LeadRow): Record<string, unknown>;
+  toZohoLead(lead: ClaimedLead): Record<string, unknown>;
   upsertLeads(records: Record<string, unknown>[]): Promise<UpsertResult[]>;
   updateLeads(records: ZohoRecordUpdate[]): Promise<UpsertResult[]>;
 }
@@ -32,7 +32,7 @@ export interface ZohoLeadsPort {
 export const RECORD_GONE_CODE = 'ZOHO_RECORD_GONE';
 
 interface Planned {
-  lead: LeadRow;
+  lead: ClaimedLead;
   record: Record<string, unknown>;
   write: ZohoWrite;
   /** The Zoho record the lead had, when an update found it gone and this is the upsert instead. */
@@ -57,7 +57,7 @@ export interface SyncDeps {
   settings: SyncSettings;
   logger: Logger;
   /** A lead Zoho will not take (or retried past the horizon): alerts hook in here. */
-  onLeadFailed?: (lead: LeadRow, error: { code: string; message: string }) => void;
+  onLeadFailed?: (lead: ClaimedLead, error: { code: string; message: string }) => void;
   /**
    * Wraps every Zoho call: the Zoho pressure control (apps/worker/src/sync/zoho-pressure.ts) admits
    * it (or throws a credit pause), tells a 429 by its cause and records the success.
@@ -127,7 +127,7 @@ export interface BatchClaim {
    * one waits for Zoho, and none of it holds this batch's slot. If it fails, the batch is still
    * sent and recorded, and then fails with its error.
    */
-  onClaimed?: (leads: LeadRow[]) => Promise<void>;
+  onClaimed?: (leads: ClaimedLead[]) => Promise<void>;
 }
 
 /**
@@ -188,7 +188,7 @@ export async function syncBatch(deps: SyncDeps, claim: BatchClaim): Promise<Batc
   const outcome: BatchOutcome = { ...emptyOutcome(), claimed: leads.length };
   const results: SyncResult[] = [];
 
-  const fail = (lead: LeadRow, code: string, message: string) => {
+  const fail = (lead: ClaimedLead, code: string, message: string) => {
     results.push({
       id: lead.id,
       version: lead.content_version,
@@ -201,7 +201,7 @@ export async function syncBatch(deps: SyncDeps, claim: BatchClaim): Promise<Batc
     deps.onLeadFailed?.(lead, { code, message });
   };
   /** A transient failure: `outage` when Zoho as a whole failed, so the lead waits for the probe, its try uncounted. */
-  const retryLater = (lead: LeadRow, code: string, message: string, outage?: { probeAt: Date }) => {
+  const retryLater = (lead: ClaimedLead, code: string, message: string, outage?: { probeAt: Date }) => {
     const now = Date.now();
     if (horizonReached(lead.first_failed_at, now, settings.retryHorizonMs))
       return fail(lead, code, `past the retry horizon (failing since ${lead.first_failed_at}): ${message}`);
