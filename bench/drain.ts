@@ -41,6 +41,33 @@ function cpuFigures(cpuMs: Record<string, number>, leads: number) {
   };
 }
 
+/** A worker process's part in a drain: the leads it synced and the CPU it spent on each. */
+export interface WorkerShare {
+  leads: number;
+  cpu_ms_per_lead: number;
+}
+
+/**
+ * Each worker process's leads (from the attempt log, by worker id) beside its CPU, busiest first:
+ * on a shared machine a lightly loaded process pays more a lead than a busy one, and this shows it.
+ */
+export function workerShares(
+  leadsByWorker: ReadonlyMap<string, number>,
+  procs: ReadonlyArray<{ workerId: string | null; cpuMs: number }>,
+): WorkerShare[] {
+  return procs
+    .map(({ workerId, cpuMs }) => {
+      const leads = (workerId && leadsByWorker.get(workerId)) || 0;
+      return { leads, cpu_ms_per_lead: leads > 0 ? Number((cpuMs / leads).toFixed(3)) : 0 };
+    })
+    .sort((a, b) => b.leads - a.leads);
+}
+
+/** The worker id a worker process logged at start ("worker started", pino JSON), if it did. */
+export function loggedWorkerId(output: string): string | null {
+  return /"workerId":"([^"]+)"/.exec(output)?.[1] ?? null;
+}
+
 /** The median of each step over the workers' "batch synced" log lines (pino JSON with `ms`). */
 export function batchSteps(output: string): Record<string, number> | null {
   const steps: Record<string, number[]> = {};
@@ -120,6 +147,8 @@ export interface DrainRun {
   duplicates_in_zoho: number;
   /** Leads each worker process synced (from sync_attempts), largest first: who took part in the drain. */
   leads_by_worker: number[];
+  /** The same processes with their CPU a lead (the `workers` figure below is all of them together). */
+  workers_by_process: WorkerShare[];
   /**
    * Median ms per batch of its steps, read from the workers' "batch synced" log lines where the
    * engine logs them (claim, the Zoho call including any wait for a slot, record); null otherwise.
@@ -189,6 +218,7 @@ export async function drainRun(
       mon.client,
     );
     await cpu.start();
+    const workerCpuAtStart = procs.map((w) => treeCpuMs(w.child.pid ?? 0));
     // An engine may start draining on its own (a start-up or sweep job) while the CLI starts up:
     // then the drain is timed from the leads' insert instead of from the CLI's queued job.
     let triggered = false;
@@ -208,14 +238,18 @@ export async function drainRun(
     const t0 = startedBeforeTrigger ? seededAt : queuedAt;
     const drained = await waitDrained(mon.client, drainTimeoutMs(n), () => cpu.sample());
     const cpuMs = await cpu.stop();
+    const workerCpu = procs.map((w, i) => ({
+      workerId: loggedWorkerId(w.output()),
+      cpuMs: treeCpuMs(w.child.pid ?? 0) - (workerCpuAtStart[i] ?? 0),
+    }));
     const span = await syncedSpan(mon.client);
     const counters = await sim.control.counters();
     // the attempt log names each lead's worker; an engine that logs otherwise leaves this empty
     const byWorker = await mon.client
-      .query<{ n: string }>(
-        `select count(*) as n from sync_attempts where outcome = 'synced' group by worker order by 1 desc`,
+      .query<{ worker: string; n: string }>(
+        `select worker, count(*) as n from sync_attempts where outcome = 'synced' group by worker order by 2 desc`,
       )
-      .catch(() => ({ rows: [] as Array<{ n: string }> }));
+      .catch(() => ({ rows: [] as Array<{ worker: string; n: string }> }));
     const seconds = drained ? (span.lastSyncedMs - t0) / 1000 : (Date.now() - t0) / 1000;
     const calls = counters.recordsPerCall.length - before.calls;
     return {
@@ -234,6 +268,7 @@ export async function drainRun(
       rejected_429: counters.concurrencyRejections + counters.creditRejections - before.rejected,
       duplicates_in_zoho: counters.duplicateEmails - before.duplicates,
       leads_by_worker: byWorker.rows.map((r) => Number(r.n)),
+      workers_by_process: workerShares(new Map(byWorker.rows.map((r) => [r.worker, Number(r.n)])), workerCpu),
       batch_ms_p50: batchSteps(procs.map((w, i) => w.output().slice(before.outputAt[i])).join('\n')),
       mean_in_flight: round2((calls * simulated.latencyMs) / 1000 / seconds),
       ...cpuFigures(cpuMs, Math.max(1, span.synced)),

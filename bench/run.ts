@@ -34,7 +34,7 @@ import {
 import { buildEmbed, GZIP_BUDGET_BYTES, overBudget } from '@leadsync/web';
 import { startZohoSim, type ZohoSim } from '@leadsync/zoho-sim';
 import autocannon from 'autocannon';
-import { benchDrainWorkers, benchScaling } from './drain.js';
+import { benchDrainWorkers, benchScaling, type WorkerShare } from './drain.js';
 import { benchIntakeToZoho } from './latency.js';
 import { paced } from './paced.js';
 import { startGatewayProcess } from './rig.js';
@@ -343,6 +343,13 @@ async function benchFootprint(rate = 50, seconds = 15, starts = 5) {
   };
 }
 
+/** "3900 (0.16 ms CPU a lead)/1100 (0.25)": each worker process's leads and CPU a lead, busiest first. */
+function workersText(run: { leads_by_worker: number[]; workers_by_process?: WorkerShare[] }): string {
+  const shares = run.workers_by_process ?? [];
+  if (shares.length === 0) return run.leads_by_worker.join('/');
+  return shares.map((w, i) => `${w.leads} (${w.cpu_ms_per_lead}${i === 0 ? ' ms CPU a lead' : ''})`).join('/');
+}
+
 /** One markdown table of the headline figures of whatever sections ran. */
 function summaryTable(): string {
   // biome-ignore lint/suspicious/noExplicitAny: figures are read by name for the table
@@ -384,7 +391,7 @@ function summaryTable(): string {
     for (const run of d.runs) {
       rows.push([
         `drain of ${run.leads}, ${run.workers} worker${run.workers === 1 ? '' : 's'} (SYNC_CONCURRENCY=${d.sync_concurrency})`,
-        `${run.leads_per_s} leads/s (${run.seconds} s; of ${run.leads_per_s_each.join(', ')}): ${run.ratio_to_ideal} of ideal, ${run.ratio_to_db_rate} of DB rate, ×${run.ratio_to_one_worker} of 1 worker${run.workers > 1 && run.ratio_to_one_worker_by_round.length > 0 ? ` (round by round ×${run.ratio_to_one_worker_by_round.join(', ×')})` : ''}, leads by worker ${run.leads_by_worker.join('/')}; ${run.calls_per_lead} calls/lead, max ${run.max_in_flight} (mean ${run.mean_in_flight}) in flight, ${run.rejected_429} × 429${run.batch_ms_p50 ? `; batch p50 ms ${cpu(run.batch_ms_p50)}` : ''}${run.timed_out ? ', TIMED OUT' : ''}`,
+        `${run.leads_per_s} leads/s (${run.seconds} s; of ${run.leads_per_s_each.join(', ')}): ${run.ratio_to_ideal} of ideal, ${run.ratio_to_db_rate} of DB rate, ×${run.ratio_to_one_worker} of 1 worker${run.workers > 1 && run.ratio_to_one_worker_by_round.length > 0 ? ` (round by round ×${run.ratio_to_one_worker_by_round.join(', ×')})` : ''}, leads by worker ${workersText(run)}; ${run.calls_per_lead} calls/lead, max ${run.max_in_flight} (mean ${run.mean_in_flight}) in flight, ${run.rejected_429} × 429${run.batch_ms_p50 ? `; batch p50 ms ${cpu(run.batch_ms_p50)}` : ''}${run.timed_out ? ', TIMED OUT' : ''}`,
         `bound: ${run.bound}; CPU ms/lead ${run.cpu_ms_per_lead_total} (${cpu(run.cpu_ms_per_lead)}): ${d.cores} cores could do ${run.cpu_bound_leads_per_s} leads/s; load ${run.load_average}`,
       ]);
     }

@@ -2,7 +2,15 @@
 // steps read from worker logs, and CPU times read from /proc. No durations are asserted.
 import { describe, expect, it } from '@jest/globals';
 import { perLead, procTimes, treeCpuMs } from '../../bench/cpu.js';
-import { batchSteps, boundHeld, medianOf, oneWorkerTarget, ratiosByRound } from '../../bench/drain.js';
+import {
+  batchSteps,
+  boundHeld,
+  loggedWorkerId,
+  medianOf,
+  oneWorkerTarget,
+  ratiosByRound,
+  workerShares,
+} from '../../bench/drain.js';
 
 describe('bench helpers', () => {
   it('names the lowest ceiling when the drain came close to it, the engine otherwise', () => {
@@ -24,6 +32,26 @@ describe('bench helpers', () => {
     const one = [4000, 4000, 6000].map((leads_per_s) => ({ leads_per_s }));
     expect(ratiosByRound(runs, one)).toEqual([1, 1.25, 0.5]);
     expect(ratiosByRound(runs, [])).toEqual([]);
+  });
+
+  it("puts each worker process's CPU beside the leads it synced, busiest first", () => {
+    const leads = new Map([
+      ['w-1', 1000],
+      ['w-2', 4000],
+    ]);
+    const procs = [
+      { workerId: 'w-1', cpuMs: 250 },
+      { workerId: 'w-2', cpuMs: 560 },
+      { workerId: null, cpuMs: 30 }, // never logged its id, or synced nothing
+    ];
+    expect(workerShares(leads, procs)).toEqual([
+      { leads: 4000, cpu_ms_per_lead: 0.14 },
+      { leads: 1000, cpu_ms_per_lead: 0.25 },
+      { leads: 0, cpu_ms_per_lead: 0 },
+    ]);
+    const started = JSON.stringify({ level: 30, workerId: 'bench-worker-2-ab12', msg: 'worker started' });
+    expect(loggedWorkerId(`noise\n${started}\n`)).toBe('bench-worker-2-ab12');
+    expect(loggedWorkerId('no id here')).toBeNull();
   });
 
   it('reads the median of each batch step from pino lines and skips everything else', () => {
