@@ -18,6 +18,7 @@ import {
   SIM,
   type SimSettings,
   seedPending,
+  serviceCpuSources,
   startGatewayProcess,
   startSimProcess,
   startWorkers,
@@ -209,11 +210,7 @@ export async function drainRun(
     const cpu = new CpuMeter(
       [
         { name: 'workers', pids: () => procs.map((w) => w.child.pid ?? 0) },
-        { name: 'gateway', pids: () => [gateway.child.pid ?? 0] },
-        { name: 'postgrest', pids: () => [stack.postgrest().child.pid ?? 0] },
-        { name: 'simulator', pids: () => [sim.child.pid ?? 0] },
-        // the machine's Redis when it is local (shared: nothing else should use it during a bench)
-        { name: 'redis', pids: () => (redisPid ? [redisPid] : []) },
+        ...serviceCpuSources({ gateway, stack, sim, redisPid }),
       ],
       mon.client,
     );

@@ -11,6 +11,7 @@ import {
   monitor,
   SIM,
   seedPending,
+  serviceCpuSources,
   startGatewayProcess,
   startSimProcess,
   startWorkers,
@@ -99,11 +100,7 @@ export async function benchIntakeToZoho(opts: { rate?: number; seconds?: number;
       [
         { name: 'api', pids: () => [api.child.pid ?? 0] },
         { name: 'workers', pids: () => workers.map((w) => w.child.pid ?? 0) },
-        { name: 'gateway', pids: () => [gateway.child.pid ?? 0] },
-        { name: 'postgrest', pids: () => [stack.postgrest().child.pid ?? 0] },
-        { name: 'simulator', pids: () => [sim.child.pid ?? 0] },
-        // the machine's Redis when it is local (shared: nothing else should use it during a bench)
-        { name: 'redis', pids: () => (redisPid ? [redisPid] : []) },
+        ...serviceCpuSources({ gateway, stack, sim, redisPid }),
       ],
       mon.client,
     );

@@ -19,6 +19,7 @@ import {
 import { SimControlClient } from '@leadsync/zoho-sim';
 import pg from 'pg';
 import { Pool } from 'undici';
+import type { CpuSource } from './cpu.js';
 
 /** The simulator the figures are stated against: 100 ms a call, 10 calls at once, 100 records a call. */
 export interface SimSettings {
@@ -268,4 +269,24 @@ export async function waitDrained(
 /** Stops everything given, in order, each once, ignoring what already stopped. */
 export async function stopAll(...procs: Array<{ stop(): Promise<void> } | undefined>): Promise<void> {
   for (const p of procs) await p?.stop().catch(() => {});
+}
+
+/**
+ * The CPU sources around the engine that every sync bench counts beside its own processes: the
+ * gateway, PostgREST, the simulator, and the machine's Redis when it is local (found with
+ * localRedisPid; shared, so nothing else should use it during a bench).
+ */
+export function serviceCpuSources(around: {
+  gateway: Spawned;
+  stack: IsolatedStack;
+  sim: Spawned;
+  redisPid: number | null;
+}): CpuSource[] {
+  const { gateway, stack, sim, redisPid } = around;
+  return [
+    { name: 'gateway', pids: () => [gateway.child.pid ?? 0] },
+    { name: 'postgrest', pids: () => [stack.postgrest().child.pid ?? 0] },
+    { name: 'simulator', pids: () => [sim.child.pid ?? 0] },
+    { name: 'redis', pids: () => (redisPid ? [redisPid] : []) },
+  ];
 }
